@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runCommand } from './commands/run.command.js';
+import { tasksCommand } from './commands/tasks.command.js';
+import { CliError, EXIT, ExitError } from './errors.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Builds the `asdlc` CLI. The root only registers commands; each handler loads its own code lazily. */
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('asdlc')
+    .usage('$0 <command> [options]\n\nRun the [ASYNC] tasks of a spec-kit feature with AI coding agents.')
+    .option('color', {
+      choices: ['auto', 'always', 'never'] as const,
+      default: 'auto' as const,
+      describe: 'Colour output (NO_COLOR and FORCE_COLOR are honoured in auto mode)',
+      global: true,
+    })
+    .option('verbose', { type: 'boolean', describe: 'Print stack traces of errors', global: true })
+    .command(tasksCommand)
+    .command(runCommand)
+    .demandCommand(1, 'Name a command: asdlc tasks, asdlc run (asdlc --help lists them)')
+    .strict()
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 80))
+    .fail((message, error, y) => {
+      if (error) throw error;
+      throw new CliError(`${message}\n\n${y.help ? 'Run asdlc --help for usage.' : ''}`.trim(), 'E_USAGE', EXIT.usage);
+    });
+}
+
+/** Runs the CLI and returns the process exit code (errors are printed here, in one place). */
+export async function main(argv = hideBin(process.argv)): Promise<number> {
+  try {
+    await buildCli(argv).parseAsync();
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof ExitError) return error.exitCode;
+    const verbose = argv.includes('--verbose');
+    if (error instanceof CliError) {
+      process.stderr.write(`asdlc: ${error.message}\n`);
+      if (verbose && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`asdlc: internal error: ${(error as Error).message}\n`);
+    if (verbose) process.stderr.write(`${(error as Error).stack}\n`);
+    else process.stderr.write('Run again with --verbose for the stack trace.\n');
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,167 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { createTerminalRenderer, LogMultiplexer, renderJson, secretValuesFromEnv } from '@agentic-sdlc/log-multiplexer';
+import { parseDuration } from '@agentic-sdlc/secrets-config';
+import { markDone, type Task } from '@agentic-sdlc/tasks-parser';
+import type { ResultPromise } from 'execa';
+import { shouldColor } from '../color.js';
+import type { RunArgs } from '../commands/run.command.js';
+import { loadGraph } from '../commands/tasks.handler.js';
+import { CliError, EXIT, ExitError } from '../errors.js';
+import { runLocalTask } from './local-executor.js';
+import { assertCleanFeature, requireRemote, resolveBase, selectTasks } from './preflight.js';
+import { schedule, type TaskRunResult } from './scheduler.js';
+import { renderSummary } from './summary.js';
+
+/** Environment variables whose values never appear in output (model keys, git tokens). */
+const SECRET_ENV_NAMES = ['GIT_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY'];
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `r${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** spec-kit fork protocol: `<feature>/.async_state/delegation_{completed,errors}/<TID>.txt`. */
+function writeDelegationOutcome(featureDir: string, task: Task, result: TaskRunResult): void {
+  const state = join(featureDir, '.async_state');
+  try {
+    readFileSync(join(state, 'delegation_prompts', `${task.id}.md`));
+  } catch {
+    return;
+  }
+  const ok = result.outcome === 'succeeded';
+  const dir = join(state, ok ? 'delegation_completed' : 'delegation_errors');
+  mkdirSync(dir, { recursive: true });
+  const text = ok
+    ? `completed by asdlc: branch ${result.branch} commit ${result.sha}\n`
+    : `${result.outcome}: ${result.reason ?? 'no reason given'}\n`;
+  writeFileSync(join(dir, `${task.id}.txt`), text);
+}
+
+export async function runRun(args: RunArgs): Promise<void> {
+  if (args.executor === 'k8s') {
+    throw new CliError('the Kubernetes executor is not available yet: use --executor local', 'E_EXECUTOR', EXIT.usage);
+  }
+  const cwd = process.cwd();
+  const { graph, file, root } = loadGraph(args.path, cwd);
+  const relFile = relative(root, file);
+  const errors = graph.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const list = errors.map((d) => `  ${relFile}:${d.line}:${d.column} ${d.message}`).join('\n');
+    throw new CliError(`${relFile} has errors; fix them before running:\n${list}`, 'E_TASKS_INVALID', EXIT.failure);
+  }
+  let timeoutMs: number;
+  try {
+    timeoutMs = parseDuration(args.timeout);
+  } catch (error) {
+    throw new CliError(`--timeout ${args.timeout}: ${(error as Error).message} (e.g. 90s, 30m, 2h)`, 'E_USAGE');
+  }
+  const selected = selectTasks(graph, relFile, args.tasks, args.forceSync);
+  const json = Boolean(args.json);
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const info = (text: string) => (json ? undefined : process.stderr.write(`${text}\n`));
+
+  if (selected.length === 0) {
+    info(`No open [ASYNC] tasks in ${relFile}. Mark tasks [ASYNC] or name them with --tasks.`);
+    if (json) out(JSON.stringify({ type: 'summary', runId: null, tasks: [] }));
+    return;
+  }
+  if (args.dryRun) {
+    const lines = selected.map((t) => `${t.id}  ${t.title}`);
+    if (json) out(JSON.stringify({ type: 'plan', tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title })) }));
+    else out(`Would run ${selected.length} task(s) from ${relFile} (at most ${args.parallel} at once):\n${lines.join('\n')}`);
+    return;
+  }
+
+  requireRemote(root, args.remote);
+  if (!args.allowDirty) assertCleanFeature(root, dirname(file), file);
+  const base = resolveBase(root, args.base);
+  const runId = args.runId ?? newRunId();
+  const runDir = join(root, '.agentic-sdlc', 'runs', runId);
+  mkdirSync(runDir, { recursive: true });
+
+  const color = shouldColor(args.color, process.stdout);
+  const mux = new LogMultiplexer({ redact: secretValuesFromEnv(SECRET_ENV_NAMES) });
+  const render = json ? renderJson : createTerminalRenderer({ color, prefixWidth: Math.max(...selected.map((t) => t.id.length)) });
+  const printing = (async () => {
+    for await (const record of mux) out(render(record));
+  })();
+
+  const children = new Set<ResultPromise>();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      info('\nStopping: agents get SIGTERM, committed work is kept. Press Ctrl-C again to kill them.');
+      for (const child of children) child.kill('SIGTERM');
+    } else {
+      for (const child of children) child.kill('SIGKILL');
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  info(`Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel} at once (local executor)`);
+  const ctx = {
+    mux,
+    repo: root,
+    tasksFile: relFile,
+    baseRef: base.sha,
+    runId,
+    timeoutMs,
+    timeout: args.timeout,
+    remote: args.remote,
+    agentCmd: args.agentCmd,
+    model: args.model,
+    keepWorktree: args.keepWorktree,
+    children,
+  };
+  const finish = (task: Task, result: TaskRunResult) => {
+    const detail =
+      result.outcome === 'succeeded'
+        ? `${result.sha?.slice(0, 10) ?? ''} pushed to ${result.branch}`
+        : (result.reason ?? '');
+    mux.status(task.id, result.outcome, `${task.id} ${result.outcome}${detail ? `: ${detail}` : ''}`, { ...result });
+    if (result.outcome === 'succeeded' && result.pushed && args.markDone) {
+      writeFileSync(file, markDone(readFileSync(file, 'utf8'), task.key));
+    }
+    writeDelegationOutcome(dirname(file), task, result);
+  };
+
+  let results: Map<string, TaskRunResult>;
+  try {
+    results = await schedule({
+      graph,
+      selected,
+      parallel: args.parallel,
+      stopping: () => interrupts > 0,
+      onSkipped: finish,
+      start: async (task) => {
+        mux.status(task.id, 'started', `${task.id} started: ${task.title}`);
+        const result = await runLocalTask(task, ctx);
+        finish(task, result);
+        return result;
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    mux.close();
+    await printing;
+  }
+
+  const summary = {
+    type: 'summary',
+    runId,
+    file: relFile,
+    base: base.sha,
+    tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title, ...results.get(t.key) })),
+  };
+  writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (json) out(JSON.stringify(summary));
+  else out(`\n${renderSummary(selected, results, color)}`);
+
+  if (interrupts > 0) throw new ExitError(EXIT.interrupted);
+  const allOk = selected.every((t) => results.get(t.key)?.outcome === 'succeeded');
+  if (!allOk) throw new ExitError(EXIT.failure);
+}
