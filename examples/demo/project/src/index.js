@@ -1,0 +1,2 @@
+// The greeter library. Functions are added by the tasks in specs/001-greeter/tasks.md.
+export {};
