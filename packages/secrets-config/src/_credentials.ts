@@ -1,0 +1,96 @@
+import { SecretsConfigError } from './_errors.js';
+import type { CredentialFinding } from './types.js';
+
+/** Value shapes of well-known credentials. Reasons never echo the matched value. */
+const VALUE_SHAPES: readonly { re: RegExp; reason: string }[] = [
+  { re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/, reason: 'PEM private key' },
+  { re: /\bgh[pousr]_[A-Za-z0-9]{30,}/, reason: 'GitHub token (ghp_/gho_/ghu_/ghs_/ghr_)' },
+  { re: /\bgithub_pat_[A-Za-z0-9_]{20,}/, reason: 'GitHub fine-grained token (github_pat_)' },
+  { re: /\bglpat-[A-Za-z0-9_-]{20,}/, reason: 'GitLab token (glpat-)' },
+  { re: /\bsk-[A-Za-z0-9][A-Za-z0-9_-]{19,}/, reason: 'API secret key (sk-…)' },
+  { re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, reason: 'AWS access key id (AKIA…/ASIA…)' },
+  { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, reason: 'Slack token (xox…)' },
+  { re: /\bAIza[0-9A-Za-z_-]{35}\b/, reason: 'Google API key (AIza…)' },
+  { re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, reason: 'JSON Web Token' },
+];
+
+/** Key names that suggest their value is a credential. */
+const SENSITIVE_KEY =
+  /password|passwd|passphrase|^pwd$|^pass$|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|client[-_]?secret/i;
+/** Key names that hold a *reference* (a name, path, selector…), not a value, even if they mention a secret. */
+const REFERENCE_KEY =
+  /(?:name|names|ref|refs|env|path|kind|mode|property|version|interval|store|template|namespace|policy|selector|audiences?|url|server|id|arn|key[-_]?key|type|enabled|create)$/i;
+
+function isReferenceKey(key: string, parent: Record<string, unknown>): boolean {
+  if (REFERENCE_KEY.test(key)) return true;
+  // ExternalSecret `data[].secretKey` names a key of the target Secret.
+  if (key === 'secretKey' && typeof parent.remoteRef === 'object') return true;
+  return false;
+}
+
+function describeValue(value: string): string | undefined {
+  for (const { re, reason } of VALUE_SHAPES) if (re.test(value)) return reason;
+  return undefined;
+}
+
+/**
+ * Walk any JSON-like value (values, profile, rendered manifests) and report everything that looks like a
+ * literal credential: a known credential shape anywhere, or a literal string/number under a key whose
+ * name says password/token/secret/api key/private key. Findings name the path and reason, never the value.
+ */
+export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialFinding[] {
+  const findings: CredentialFinding[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown, path: string, key: string | undefined, parent: unknown): void => {
+    if (typeof value === 'string') {
+      const shape = describeValue(value);
+      if (shape) {
+        findings.push({ path, reason: `value looks like a ${shape}` });
+        return;
+      }
+    }
+    if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') {
+      if (
+        key !== undefined &&
+        SENSITIVE_KEY.test(key) &&
+        !isReferenceKey(key, (parent ?? {}) as Record<string, unknown>)
+      ) {
+        findings.push({ path, reason: `literal value under credential-like key "${key}"` });
+      }
+      return;
+    }
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        walk(item, path === '' ? String(i) : `${path}.${i}`, key, parent);
+      });
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    // `{ name: API_TOKEN, value: "…" }` (container env and similar name/value lists).
+    if (typeof record.name === 'string' && SENSITIVE_KEY.test(record.name) && !REFERENCE_KEY.test(record.name)) {
+      const v = record.value;
+      if ((typeof v === 'string' && v.trim() !== '' && !describeValue(v)) || typeof v === 'number') {
+        findings.push({ path: path === '' ? 'value' : `${path}.value`, reason: `literal value for credential-like name "${record.name}"` });
+      }
+    }
+    for (const [k, v] of Object.entries(record)) {
+      walk(v, path === '' ? k : `${path}.${k}`, k, value);
+    }
+  };
+  walk(obj, basePath, undefined, undefined);
+  return findings;
+}
+
+/** Throw `E_LITERAL_CREDENTIAL` listing every finding when `obj` contains something credential-like. */
+export function assertNoLiteralCredentials(obj: unknown, what = 'input'): void {
+  const findings = findLiteralCredentials(obj);
+  if (findings.length === 0) return;
+  const issues = findings.map((f) => `${f.path || '(root)'}: ${f.reason}`);
+  throw new SecretsConfigError(
+    'E_LITERAL_CREDENTIAL',
+    `${what} contains ${findings.length} literal credential(s); expected only references to Secret keys (use an ExternalSecret): ${issues.join('; ')}`,
+    { issues },
+  );
+}
