@@ -1,8 +1,13 @@
 import { runGit } from './_git.js';
-import { STATE_DIR } from './_repo.js';
+import { ensureExcluded, repoInfo, STATE_DIR } from './_repo.js';
 import { withLockRetry } from './_retry.js';
 import { InvalidTrailerError } from './errors.js';
 import type { CommitResult, CommitTaskChangesOptions, GitIdentity } from './types.js';
+
+async function stagedFiles(worktree: string): Promise<string[]> {
+  const { stdout } = await runGit(worktree, ['diff', '--cached', '--name-only', '--no-renames', '-z']);
+  return stdout.split('\0').filter(Boolean).sort();
+}
 
 const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
@@ -26,11 +31,19 @@ export async function commitTaskChanges(options: CommitTaskChangesOptions): Prom
   }
   if (!message.trim()) throw new InvalidTrailerError('message', message, 'the commit message is empty');
 
+  // Untracked runner state stays out through info/exclude; anything under .agentic-sdlc/ that was tracked
+  // anyway is unstaged again.
+  await ensureExcluded((await repoInfo(worktree)).commonDir);
   await withLockRetry(`Staging changes in ${worktree}`, undefined, () =>
-    runGit(worktree, ['add', '--all', '--', ':/', `:(top,exclude)${STATE_DIR}`]),
+    runGit(worktree, ['add', '--all', '--', ':/']),
   );
-  const { stdout } = await runGit(worktree, ['diff', '--cached', '--name-only', '--no-renames', '-z']);
-  const filesChanged = stdout.split('\0').filter(Boolean).sort();
+  let filesChanged = await stagedFiles(worktree);
+  if (filesChanged.some((f) => f === STATE_DIR || f.startsWith(`${STATE_DIR}/`))) {
+    await withLockRetry(`Unstaging ${STATE_DIR}/ in ${worktree}`, undefined, () =>
+      runGit(worktree, ['reset', '--quiet', '--', `:(top)${STATE_DIR}`]),
+    );
+    filesChanged = await stagedFiles(worktree);
+  }
   if (filesChanged.length === 0) return { sha: null, filesChanged: [] };
 
   const env = {
