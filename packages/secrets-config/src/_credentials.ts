@@ -28,6 +28,12 @@ function isReferenceKey(key: string, parent: Record<string, unknown>): boolean {
   return false;
 }
 
+/** Empty strings and stringified booleans carry no credential. */
+function isTrivial(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  return v === '' || v === 'true' || v === 'false';
+}
+
 function describeValue(value: string): string | undefined {
   for (const { re, reason } of VALUE_SHAPES) if (re.test(value)) return reason;
   return undefined;
@@ -49,7 +55,7 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
         return;
       }
     }
-    if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') {
+    if ((typeof value === 'string' && !isTrivial(value)) || typeof value === 'number') {
       if (
         key !== undefined &&
         SENSITIVE_KEY.test(key) &&
@@ -71,7 +77,7 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
     // `{ name: API_TOKEN, value: "…" }` (container env and similar name/value lists).
     if (typeof record.name === 'string' && SENSITIVE_KEY.test(record.name) && !REFERENCE_KEY.test(record.name)) {
       const v = record.value;
-      if ((typeof v === 'string' && v.trim() !== '' && !describeValue(v)) || typeof v === 'number') {
+      if ((typeof v === 'string' && !isTrivial(v) && !describeValue(v)) || typeof v === 'number') {
         findings.push({ path: path === '' ? 'value' : `${path}.value`, reason: `literal value for credential-like name "${record.name}"` });
       }
     }

@@ -61,15 +61,14 @@ export const ResourcesSchema = z
   })
   .describe('Container resources of the agent pod (Kubernetes ResourceRequirements).');
 
+// A flat object, not a union: Helm deep-merges values maps, so a release switching `policy` to keep
+// still carries the chart's default ttlSecondsAfterFinished (ignored when policy is keep).
 export const CleanupSchema = z
-  .discriminatedUnion('policy', [
-    z.strictObject({
-      policy: z.literal('delete'),
-      ttlSecondsAfterFinished: z.int().min(0).max(31_536_000).default(3600),
-    }),
-    z.strictObject({ policy: z.literal('keep') }),
-  ])
-  .describe('Delete finished Jobs after N seconds (`ttlSecondsAfterFinished`) or keep them.');
+  .strictObject({
+    policy: z.enum(['delete', 'keep']).default('delete').describe('delete: Jobs get ttlSecondsAfterFinished; keep: never deleted.'),
+    ttlSecondsAfterFinished: z.int().min(0).max(31_536_000).default(3600).describe('Seconds after which a finished Job is deleted (policy delete).'),
+  })
+  .describe('Cleanup of finished agent Jobs.');
 
 export const GitAuthSchema = z
   .strictObject({
