@@ -1,0 +1,345 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
+import { featureFromPath, findTasks, parseTasks, type Task, type TaskGraph } from '@agentic-sdlc/tasks-parser';
+import {
+  commitTaskChanges,
+  createTaskWorktree,
+  headSha,
+  pushBranch,
+  remoteBranchSha,
+  removeTaskWorktree,
+  type TaskWorktree,
+} from '@agentic-sdlc/worktree-manager';
+import { execa } from 'execa';
+import { commitMessage } from './_commit.js';
+import { AgentRunnerError, UsageError } from './_errors.js';
+import { EventSummariser } from './_events.js';
+import { opencodeInvocation, opencodeVersion, resolveOpencodeBin } from './_opencode.js';
+import { type AgentExit, runAgentProcess } from './_process.js';
+import { buildPrompt } from './_prompt.js';
+import { resolveRepo, resolveTasksFile } from './_repo.js';
+import { exitCodeFor, RESULT_PREFIX, writeResultFiles } from './_result.js';
+import type { EventSummary, RunnerIO, RunTaskOptions, RunTaskOutput, TaskOutcome, TaskResult } from './types.js';
+
+export const DEFAULT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+const DEFAULT_AUTHOR = { name: 'asdlc-agent', email: 'asdlc-agent@localhost' };
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** Up to 8 task ids closest to `wanted`. */
+export function similarIds(wanted: string, graph: TaskGraph): string[] {
+  const ids = [...new Set(graph.tasks.map((t) => t.id))];
+  const w = wanted.toUpperCase();
+  return ids
+    .map((id) => ({ id, d: editDistance(w, id.toUpperCase()) }))
+    .sort((x, y) => x.d - y.d || x.id.localeCompare(y.id))
+    .slice(0, 8)
+    .map((x) => x.id);
+}
+
+function selectTask(graph: TaskGraph, wanted: string, tasksFile: string): Task {
+  const found = findTasks(graph, wanted);
+  if (found.length === 1) return found[0]!;
+  if (found.length > 1) {
+    throw new UsageError(
+      'E_UNKNOWN_TASK',
+      `task ${wanted} is ambiguous in ${tasksFile}: it appears ${found.length} times (${found.map((t) => `line ${t.line}`).join(', ')}). Pass its key instead: ${found.map((t) => t.key).join(', ')}`,
+    );
+  }
+  const similar = similarIds(wanted, graph);
+  throw new UsageError(
+    'E_UNKNOWN_TASK',
+    `unknown task ${wanted} in ${tasksFile} (${graph.tasks.length} tasks)${similar.length > 0 ? `; similar ids: ${similar.join(', ')}` : ''}`,
+  );
+}
+
+function defaultRunId(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/** Safe log line: never lets agent output masquerade as the result line. */
+function guard(line: string): string {
+  return line.startsWith(RESULT_PREFIX) ? ` ${line}` : line;
+}
+
+function agentFailureReason(
+  exit: AgentExit,
+  summary: EventSummary | null,
+  agentName: string,
+  timeoutMs: number,
+): { outcome: TaskOutcome; reason: string } | null {
+  if (exit.timedOut) {
+    return { outcome: 'timed-out', reason: `${agentName} exceeded the timeout of ${Math.round(timeoutMs / 1000)}s and was stopped` };
+  }
+  if (exit.cancelled) return { outcome: 'cancelled', reason: `cancelled: ${agentName} was stopped` };
+  if (exit.spawnError) return { outcome: 'failed', reason: `${agentName} could not be started: ${exit.spawnError}` };
+  if (summary && summary.errors.length > 0) return { outcome: 'failed', reason: summary.errors.join('; ') };
+  if (summary && summary.rejected.length > 0) {
+    return { outcome: 'failed', reason: `a tool call was rejected by a permission rule: ${summary.rejected[0]}` };
+  }
+  if (exit.exitCode !== 0) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    return { outcome: 'failed', reason: `${agentName} ${how}` };
+  }
+  return null;
+}
+
+/**
+ * Run one task: resolve repo and task, create the worktree, build the prompt, run the agent, commit the
+ * change, push the branch, remove the worktree. Never throws for task failures: the outcome says it.
+ * Usage errors (bad repo, tasks file, task id) give exit code 2.
+ */
+export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<RunTaskOutput> {
+  const started = Date.now();
+  const env = options.env ?? process.env;
+  const runId = options.run ?? env.ASDLC_RUN_ID ?? defaultRunId();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const remote = options.remote ?? 'origin';
+  const result: TaskResult = {
+    task: options.task,
+    branch: null,
+    baseSha: null,
+    sha: null,
+    pushed: false,
+    filesChanged: [],
+    durationMs: 0,
+    tokens: null,
+    cost: null,
+    outcome: 'failed',
+    reason: null,
+  };
+  let repoRoot: string | null = null;
+  let usage = false;
+  let worktree: TaskWorktree | null = null;
+  const finish = (outcome: TaskOutcome, reason: string | null) => {
+    result.outcome = outcome;
+    result.reason = reason;
+  };
+
+  try {
+    const repo = await resolveRepo(options.repo, options.base, options.workDir, env, io.warn);
+    repoRoot = repo.root;
+    const tasksFile = await resolveTasksFile(repo.root, options.tasksFile, env);
+    const graph = parseTasks(readFileSync(join(repo.root, tasksFile), 'utf8'), { path: tasksFile });
+    const task = selectTask(graph, options.task, tasksFile);
+    result.task = task.id;
+    const featureDir = posix.dirname(tasksFile);
+    const feature = graph.feature ?? featureFromPath(tasksFile) ?? (featureDir === '.' ? null : basename(featureDir));
+    const phase = graph.phases.find((p) => p.index === task.phase) ?? null;
+
+    if (options.signal?.aborted) throw new AgentRunnerError('E_AGENT', 'cancelled before the agent started');
+    worktree = await createTaskWorktree({
+      repo: repo.root,
+      baseRef: repo.baseRef,
+      taskId: task.id,
+      ...(feature ? { feature } : {}),
+      ...(options.branchTemplate ? { branchTemplate: options.branchTemplate } : {}),
+      ...(options.reuseBranch ? { reuseBranch: true } : {}),
+    });
+    result.branch = worktree.branch;
+    result.baseSha = worktree.baseSha;
+    const startSha = await headSha(worktree.path);
+    io.warn(`task ${task.id} on branch ${worktree.branch} (base ${worktree.baseSha.slice(0, 12)}) in ${worktree.path}`);
+
+    // The lease for a re-run: the remote branch must still be where it was before this run started.
+    const lease = worktree.reused
+      ? { expectedSha: await remoteBranchSha({ repo: worktree.path, remote, branch: worktree.branch }).catch(() => null) }
+      : null;
+
+    const prompt = buildPrompt({
+      roots: [worktree.path, repo.root],
+      delegationRoots: [repo.root, worktree.path],
+      tasksFile,
+      graph,
+      task,
+      feature,
+    });
+    const stateDir = join(worktree.path, '.agentic-sdlc');
+    mkdirSync(stateDir, { recursive: true });
+    const promptFile = join(stateDir, `prompt-${task.id}.md`);
+    writeFileSync(promptFile, prompt.text);
+    io.warn(
+      `prompt ${promptFile}${prompt.delegation ? ' (delegation prompt)' : ''}: ${prompt.sources.length > 0 ? prompt.sources.join(', ') : 'no feature documents'}`,
+    );
+
+    // --- the agent -------------------------------------------------------------------------------------
+    let agentLabel: string;
+    let exit: AgentExit;
+    let summary: EventSummary | null = null;
+    if (options.agentCmd) {
+      agentLabel = basename(options.agentCmd.trim().split(/\s+/)[0] ?? 'agent');
+      io.warn(`running agent command: ${options.agentCmd}`);
+      exit = await runAgentProcess({
+        file: options.agentCmd,
+        shell: true,
+        cwd: worktree.path,
+        env: {
+          ...env,
+          PWD: worktree.path,
+          ASDLC_TASK_ID: task.id,
+          ASDLC_TASK_TITLE: task.title,
+          ASDLC_PROMPT_FILE: promptFile,
+          ASDLC_WORKTREE: worktree.path,
+          ASDLC_BRANCH: worktree.branch,
+          ...(feature ? { ASDLC_FEATURE: feature } : {}),
+        },
+        timeoutMs,
+        killGraceMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onStdout: (line) => io.log(guard(line)),
+        onStderr: (line) => io.warn(line),
+      });
+    } else {
+      const bin = resolveOpencodeBin(options.opencodeBin, env);
+      const model = options.model ?? env.ASDLC_MODEL;
+      const invocation = opencodeInvocation({ worktree: worktree.path, model, prompt: prompt.text, promptFile, env });
+      const version = await opencodeVersion(bin, invocation.env);
+      agentLabel = `opencode ${version}`;
+      io.warn(`running opencode ${version}${model ? ` with model ${model}` : ' with its configured model'}`);
+      const summariser = new EventSummariser(worktree.path);
+      exit = await runAgentProcess({
+        file: bin,
+        args: invocation.args,
+        cwd: worktree.path,
+        env: invocation.env,
+        timeoutMs,
+        killGraceMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onStdout: (line) => {
+          for (const l of summariser.line(line)) io.log(guard(l));
+        },
+        onStderr: (line) => {
+          const l = summariser.stderrLine(line);
+          if (l !== null) io.warn(`opencode: ${l}`);
+        },
+      });
+      summary = summariser.summary;
+      result.tokens = summary.tokens;
+      result.cost = summary.cost;
+      if (summariser.toolErrors.length > 0) {
+        io.warn(`${summariser.toolErrors.length} tool call(s) failed during the run (the model saw the errors)`);
+      }
+    }
+    const agentName = options.agentCmd ? `agent command (${agentLabel})` : 'opencode';
+    const failure = agentFailureReason(exit, summary, agentName, timeoutMs);
+
+    // --- commit and push --------------------------------------------------------------------------------
+    if (failure) {
+      finish(failure.outcome, failure.reason);
+      io.warn(`agent finished: ${failure.outcome}: ${failure.reason}`);
+      // Work the agent committed itself stays: push it so it survives the worktree (and the pod).
+      const head = await headSha(worktree.path);
+      if ((failure.outcome === 'timed-out' || failure.outcome === 'cancelled') && head !== startSha) {
+        result.sha = head;
+        result.filesChanged = await changedFiles(worktree.path, worktree.baseSha, head);
+        await pushBranch({
+          worktree: worktree.path,
+          remote,
+          branch: worktree.branch,
+          ...(lease ? { forceWithLease: lease } : {}),
+        }).then(
+          () => {
+            result.pushed = true;
+          },
+          (error: unknown) => io.warn(`push of the agent's own commits failed: ${(error as Error).message}`),
+        );
+      }
+    } else {
+      const author = {
+        name: options.authorName ?? env.ASDLC_GIT_AUTHOR_NAME ?? DEFAULT_AUTHOR.name,
+        email: options.authorEmail ?? env.ASDLC_GIT_AUTHOR_EMAIL ?? DEFAULT_AUTHOR.email,
+      };
+      const trailers: Record<string, string> = { Task: task.id };
+      if (feature) trailers.Feature = feature;
+      trailers.Agent = agentLabel;
+      const commit = await commitTaskChanges({
+        worktree: worktree.path,
+        message: commitMessage(task, phase),
+        trailers,
+        author,
+      });
+      const head = await headSha(worktree.path);
+      if (head === startSha) {
+        finish('no-changes', `the agent made no change to the tree`);
+        io.warn('no changes: nothing committed, nothing pushed');
+      } else {
+        result.sha = head;
+        result.filesChanged =
+          commit.sha && head === commit.sha && startSha === worktree.baseSha
+            ? commit.filesChanged
+            : await changedFiles(worktree.path, worktree.baseSha, head);
+        io.warn(`committed ${head.slice(0, 12)} (${result.filesChanged.length} file(s)); pushing ${worktree.branch} to ${remote}`);
+        try {
+          await pushBranch({
+            worktree: worktree.path,
+            remote,
+            branch: worktree.branch,
+            ...(lease ? { forceWithLease: lease } : {}),
+          });
+          result.pushed = true;
+          finish('succeeded', null);
+        } catch (error) {
+          const e = error as Error & { code?: string; reason?: string };
+          finish('failed', e.code === 'E_PUSH_REJECTED' && e.reason ? `push rejected: ${e.reason}` : e.message);
+        }
+      }
+    }
+  } catch (error) {
+    const e = error as Error;
+    if (error instanceof UsageError) {
+      usage = true;
+      finish('failed', e.message);
+    } else if (options.signal?.aborted) finish('cancelled', `cancelled: ${e.message}`);
+    else finish('failed', e.message);
+  }
+  await cleanup();
+  result.durationMs = Date.now() - started;
+  if (repoRoot) {
+    try {
+      writeResultFiles(result, {
+        repoRoot,
+        runId,
+        ...(env.ASDLC_TERMINATION_LOG ? { terminationLog: env.ASDLC_TERMINATION_LOG } : {}),
+      });
+    } catch (error) {
+      io.warn(`could not write the result file: ${(error as Error).message}`);
+    }
+  }
+  return { result, exitCode: usage ? 2 : exitCodeFor(result.outcome) };
+
+  async function cleanup(): Promise<void> {
+    if (!worktree || !repoRoot) return;
+    const path = worktree.path;
+    worktree = null;
+    try {
+      await removeTaskWorktree({ repo: repoRoot, path, keep: options.keepWorktree ?? false });
+      if (options.keepWorktree) io.warn(`worktree kept at ${path}`);
+    } catch (error) {
+      io.warn(`could not remove the worktree ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function changedFiles(worktree: string, from: string, to: string): Promise<string[]> {
+  const { stdout } = await execa('git', ['diff', '--name-only', '--no-renames', from, to], { cwd: worktree, stdin: 'ignore' });
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .sort();
+}
+
