@@ -55,8 +55,13 @@ function runTaskBuilder(y: Argv): Argv<RunTaskArgs> {
     .strict() as unknown as Argv<RunTaskArgs>;
 }
 
-/** Runs the CLI; resolves to the exit code. */
-export async function main(argv: string[], streams: CliStreams, signal?: AbortSignal): Promise<number> {
+/** Runs the CLI; resolves to the exit code. `env` defaults to `process.env`. */
+export async function main(
+  argv: string[],
+  streams: CliStreams,
+  signal?: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<number> {
   let exitCode = 0;
   let handled = false;
   const parser = yargs(argv)
@@ -68,7 +73,7 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
       runTaskBuilder,
       async (args) => {
         handled = true;
-        exitCode = await runTaskCommand(args, streams, signal);
+        exitCode = await runTaskCommand(args, streams, signal, env);
       },
     )
     .demandCommand(1, 'expected a command: run-task')
@@ -101,7 +106,12 @@ export async function main(argv: string[], streams: CliStreams, signal?: AbortSi
   return exitCode;
 }
 
-async function runTaskCommand(args: RunTaskArgs, streams: CliStreams, signal?: AbortSignal): Promise<number> {
+async function runTaskCommand(
+  args: RunTaskArgs,
+  streams: CliStreams,
+  signal?: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<number> {
   const timeoutMs = parseDuration(args.timeout);
   const killGraceMs = parseDuration(args['kill-grace']);
   const { runTask } = await import('./run-task.js');
@@ -128,6 +138,7 @@ async function runTaskCommand(args: RunTaskArgs, streams: CliStreams, signal?: A
     ...(args['opencode-bin'] ? { opencodeBin: args['opencode-bin'] } : {}),
     ...(args['work-dir'] ? { workDir: args['work-dir'] } : {}),
     ...(signal ? { signal } : {}),
+    ...(env ? { env } : {}),
   };
   const { result, exitCode } = await runTask(options, io);
   if (result.reason) io.warn(`${result.task}: ${result.outcome}: ${result.reason}`);
