@@ -117,8 +117,14 @@ export function lockContention(message: string): { lockFile: string | null } | n
   if (created) return { lockFile: created[1] ?? null };
   const config = /could not lock config file (.+?): File exists/i.exec(message);
   if (config) return { lockFile: `${config[1]}.lock` };
-  if (/\.lock'?:? File exists|Another git process seems to be running/i.test(message))
+  if (/\.lock'?:? File exists|Another git process seems to be running/i.test(message)) {
     return { lockFile: null };
+  }
+  // Another process is half-way through `git worktree add` (its .git/worktrees/<id>/ has no commondir/gitdir
+  // yet) and this command enumerated the worktrees at that moment: transient, like a held lock.
+  if (/failed to read \S*worktrees\/[^/\s]+\/(?:commondir|gitdir|HEAD)/i.test(message)) {
+    return { lockFile: null };
+  }
   return null;
 }
 

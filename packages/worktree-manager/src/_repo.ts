@@ -10,9 +10,23 @@ export interface RepoInfo {
   commonDir: string;
 }
 
-/** Resolve the working tree top and the common git dir; `NotARepoError` when `dir` is not in a work tree. */
+const infoCache = new Map<string, RepoInfo>();
+
+/**
+ * Resolve the working tree top and the common git dir; `NotARepoError` when `dir` is not in a work tree.
+ * Cached per directory while the common dir exists.
+ */
 export async function repoInfo(dir: string): Promise<RepoInfo> {
   const cwd = path.resolve(dir);
+  const cached = infoCache.get(cwd);
+  if (cached && (await exists(cached.commonDir)) && (await exists(cwd))) return cached;
+  infoCache.delete(cwd);
+  const info = await lookupRepoInfo(cwd);
+  infoCache.set(cwd, info);
+  return info;
+}
+
+async function lookupRepoInfo(cwd: string): Promise<RepoInfo> {
   try {
     const { stdout } = await runGit(
       cwd,

@@ -1,6 +1,8 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { runGit } from './_git.js';
+import { withLockRetry } from './_retry.js';
+import type { RetryPolicy } from './types.js';
 
 export interface WorktreeEntry {
   path: string;
@@ -13,8 +15,10 @@ export interface WorktreeEntry {
 }
 
 /** `git worktree list --porcelain -z`, parsed. */
-export async function listWorktrees(top: string): Promise<WorktreeEntry[]> {
-  const { stdout } = await runGit(top, ['worktree', 'list', '--porcelain', '-z'], { readOnly: true });
+export async function listWorktrees(top: string, retry?: RetryPolicy): Promise<WorktreeEntry[]> {
+  const { stdout } = await withLockRetry('git worktree list', retry, () =>
+    runGit(top, ['worktree', 'list', '--porcelain', '-z'], { readOnly: true }),
+  );
   const entries: WorktreeEntry[] = [];
   for (const record of stdout.split('\0\0')) {
     const fields = record.split('\0').filter(Boolean);

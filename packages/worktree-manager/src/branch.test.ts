@@ -11,7 +11,12 @@ describe('branchName', () => {
 
   it('fills {feature}, {branch}, {task} and {TASK}', () => {
     expect(
-      branchName({ template: 'agent/{feature}/{TASK}', feature: '042-calendar-sync', branch: 'x', task: 'T006' }),
+      branchName({
+        template: 'agent/{feature}/{TASK}',
+        feature: '042-calendar-sync',
+        branch: 'x',
+        task: 'T006',
+      }),
     ).toBe('agent/042-calendar-sync/T006');
     expect(branchName({ template: '{branch}--{task}', branch: 'feat/a', feature: 'a', task: 'T1' })).toBe(
       'feat/a--t1',
@@ -40,7 +45,9 @@ describe('branchName', () => {
   });
 
   it('rejects unknown placeholders, missing values and an empty task id', () => {
-    expect(() => branchName({ template: '{branch}-{id}', branch: 'a', task: 'T1' })).toThrow(/unknown placeholder \{id\}/);
+    expect(() => branchName({ template: '{branch}-{id}', branch: 'a', task: 'T1' })).toThrow(
+      /unknown placeholder \{id\}/,
+    );
     expect(() => branchName({ task: 'T1' })).toThrow(/uses \{branch\} but no feature or branch/);
     expect(() => branchName({ branch: 'a', task: ' ' })).toThrow(/task id is empty/);
   });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { InvalidBranchNameError } from './errors.js';
 import type { BranchNameOptions } from './types.js';
 
@@ -14,6 +14,13 @@ const PLACEHOLDER = /\{([^{}]*)\}/g;
  * Throws `InvalidBranchNameError` (code `E_INVALID_BRANCH`).
  */
 export function branchName(options: BranchNameOptions): string {
+  const name = renderBranchName(options);
+  validateBranchName(name);
+  return name;
+}
+
+/** Fill the template without validating the result (`createTaskWorktree` validates asynchronously). */
+export function renderBranchName(options: BranchNameOptions): string {
   const template = options.template ?? DEFAULT_BRANCH_TEMPLATE;
   const task = options.task?.trim();
   if (!task) throw new InvalidBranchNameError(template, 'the task id is empty');
@@ -41,37 +48,67 @@ export function branchName(options: BranchNameOptions): string {
     }
     return value;
   });
-  validateBranchName(name);
   return name;
 }
 
 const validated = new Set<string>();
 
-/** Throw `InvalidBranchNameError` unless `git check-ref-format --branch <name>` accepts `name` unchanged. */
-export function validateBranchName(name: string): void {
-  if (validated.has(name)) return;
+const checkEnv = () => ({ ...process.env, LC_ALL: 'C', LANGUAGE: 'C' });
+
+/** Cheap checks before asking git; true when `name` was already validated. */
+function precheck(name: string): boolean {
+  if (validated.has(name)) return true;
   if (name === '') throw new InvalidBranchNameError(name, 'the name is empty');
   if (name.startsWith('-')) throw new InvalidBranchNameError(name, 'a branch name cannot start with "-"');
   if (name.includes('@{')) throw new InvalidBranchNameError(name, 'a branch name cannot contain "@{"');
-  let output: string;
-  try {
-    output = execFileSync('git', ['check-ref-format', '--branch', name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C', LANGUAGE: 'C' },
-    }).trim();
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new InvalidBranchNameError(
-      name,
-      `git check-ref-format --branch refused it (${stderr || 'no output'})`,
-      {
-        cause: error,
-      },
-    );
+  return false;
+}
+
+function verdict(name: string, error: unknown, stdout: string, stderr: string): void {
+  if (error) {
+    const detail = `git check-ref-format --branch refused it (${stderr.trim() || 'no output'})`;
+    throw new InvalidBranchNameError(name, detail, { cause: error });
   }
+  const output = stdout.trim();
   if (output !== name) {
     throw new InvalidBranchNameError(name, `git check-ref-format --branch normalised it to '${output}'`);
   }
   validated.add(name);
+}
+
+/** Throw `InvalidBranchNameError` unless `git check-ref-format --branch <name>` accepts `name` unchanged. */
+export function validateBranchName(name: string): void {
+  if (precheck(name)) return;
+  let stdout: string;
+  try {
+    stdout = execFileSync('git', ['check-ref-format', '--branch', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: checkEnv(),
+    });
+  } catch (error) {
+    verdict(name, error, '', String((error as { stderr?: unknown }).stderr ?? ''));
+    return;
+  }
+  verdict(name, null, stdout, '');
+}
+
+/** Same as {@link validateBranchName} without blocking the event loop. */
+export function validateBranchNameAsync(name: string): Promise<void> {
+  if (precheck(name)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      ['check-ref-format', '--branch', name],
+      { encoding: 'utf8', env: checkEnv() },
+      (error, out, err) => {
+        try {
+          verdict(name, error, out, err);
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
+  });
 }

@@ -10,7 +10,12 @@ afterAll(cleanupTempDirs);
 
 async function taskWorktree() {
   const repo = makeRepo({ branch: '042-calendar-sync' });
-  const wt = await createTaskWorktree({ repo, baseRef: 'HEAD', taskId: 'T006', feature: '042-calendar-sync' });
+  const wt = await createTaskWorktree({
+    repo,
+    baseRef: 'HEAD',
+    taskId: 'T006',
+    feature: '042-calendar-sync',
+  });
   return { repo, wt };
 }
 

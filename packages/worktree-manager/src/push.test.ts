@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -16,13 +16,22 @@ const fast = { retries: 2, minTimeoutMs: 10, maxTimeoutMs: 20 };
 async function setup() {
   const repo = makeRepo({ branch: '042-calendar-sync' });
   const bare = addBareRemote(repo);
-  const wt = await createTaskWorktree({ repo, baseRef: 'HEAD', taskId: 'T006', feature: '042-calendar-sync' });
+  const wt = await createTaskWorktree({
+    repo,
+    baseRef: 'HEAD',
+    taskId: 'T006',
+    feature: '042-calendar-sync',
+  });
   return { repo, bare, wt };
 }
 
 async function change(worktree: string, file: string, content: string): Promise<string> {
   writeFileSync(path.join(worktree, file), content);
-  const { sha } = await commitTaskChanges({ worktree, message: `feat(T006): ${file}`, trailers: { Task: 'T006' } });
+  const { sha } = await commitTaskChanges({
+    worktree,
+    message: `feat(T006): ${file}`,
+    trailers: { Task: 'T006' },
+  });
   return sha!;
 }
 
@@ -48,9 +57,16 @@ describe('pushBranch', () => {
     git(repo, 'branch', '-D', wt.branch);
 
     // A re-run of the same task starts again from the base: a diverging history.
-    const rerun = await createTaskWorktree({ repo, baseRef: 'HEAD', taskId: 'T006', feature: '042-calendar-sync' });
+    const rerun = await createTaskWorktree({
+      repo,
+      baseRef: 'HEAD',
+      taskId: 'T006',
+      feature: '042-calendar-sync',
+    });
     const second = await change(rerun.path, 'a.txt', 'second run\n');
-    const error = await pushBranch({ worktree: rerun.path, branch: rerun.branch, retry: fast }).catch((e) => e);
+    const error = await pushBranch({ worktree: rerun.path, branch: rerun.branch, retry: fast }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(PushRejectedError);
     expect(error.code).toBe('E_PUSH_REJECTED');
     expect(error.message).toMatch(/! \[rejected\].*\((fetch first|non-fast-forward)\)/);
@@ -58,7 +74,11 @@ describe('pushBranch', () => {
     expect(git(bare, 'rev-parse', `refs/heads/${rerun.branch}`)).toBe(first);
 
     // The caller knows the remote is at its own previous run: lease on that sha.
-    const leased = await pushBranch({ worktree: rerun.path, branch: rerun.branch, forceWithLease: { expectedSha: first } });
+    const leased = await pushBranch({
+      worktree: rerun.path,
+      branch: rerun.branch,
+      forceWithLease: { expectedSha: first },
+    });
     expect(leased.remoteSha).toBe(second);
     expect(git(bare, 'rev-parse', `refs/heads/${rerun.branch}`)).toBe(second);
 
@@ -125,7 +145,9 @@ describe('pushBranch', () => {
 
     // Always failing: a clear error after retries + 1 attempts.
     writeFileSync(script, '#!/bin/sh\necho "fatal: Connection reset by peer" >&2\nexit 128\n');
-    const error = await pushBranch({ worktree: wt.path, branch: `${wt.branch}-2`, retry: fast }).catch((e) => e);
+    const error = await pushBranch({ worktree: wt.path, branch: `${wt.branch}-2`, retry: fast }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(PushFailedError);
     expect(error.code).toBe('E_PUSH_FAILED');
     expect(error.attempts).toBe(3);
@@ -136,9 +158,12 @@ describe('pushBranch', () => {
     const { wt } = await setup();
     await change(wt.path, 'a.txt', 'a\n');
     const missing = path.join(tempDir(), 'nope.git');
-    const error = await pushBranch({ worktree: wt.path, remote: missing, branch: wt.branch, retry: fast }).catch(
-      (e) => e,
-    );
+    const error = await pushBranch({
+      worktree: wt.path,
+      remote: missing,
+      branch: wt.branch,
+      retry: fast,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(PushFailedError);
     expect(error.attempts).toBe(1);
     expect(existsSync(missing)).toBe(false);
@@ -149,7 +174,9 @@ describe('pushBranch', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/repo.git`;
-      const auth = await pushBranch({ worktree: wt.path, remote: url, branch: wt.branch, retry: fast }).catch((e) => e);
+      const auth = await pushBranch({ worktree: wt.path, remote: url, branch: wt.branch, retry: fast }).catch(
+        (e) => e,
+      );
       expect(auth).toBeInstanceOf(PushRejectedError);
       expect(auth.message).toMatch(/could not read Username|Authentication failed/);
     } finally {
@@ -160,9 +187,9 @@ describe('pushBranch', () => {
   it('classifies git failures', () => {
     expect(classifyPushFailure(' ! [rejected]        HEAD -> b (non-fast-forward)')).toBe('rejected');
     expect(classifyPushFailure("fatal: unable to access 'https://x/': Failed to connect")).toBe('transient');
-    expect(classifyPushFailure('Permission denied (publickey).\nfatal: Could not read from remote repository.')).toBe(
-      'rejected',
-    );
+    expect(
+      classifyPushFailure('Permission denied (publickey).\nfatal: Could not read from remote repository.'),
+    ).toBe('rejected');
     expect(classifyPushFailure("fatal: '/x' does not appear to be a git repository")).toBe('permanent');
     expect(classifyPushFailure('error: RPC failed; HTTP 502 curl 22')).toBe('transient');
   });

@@ -37,7 +37,12 @@ describe('createTaskWorktree', () => {
 
   it('defaults the feature to the current branch and honours a custom template', async () => {
     const repo = makeRepo({ branch: FEATURE });
-    const wt = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T007', branchTemplate: 'task/{TASK}' });
+    const wt = await createTaskWorktree({
+      repo,
+      baseRef: 'main',
+      taskId: 'T007',
+      branchTemplate: 'task/{TASK}',
+    });
     expect(wt.branch).toBe('task/T007');
     expect(path.basename(wt.path)).toBe('042-calendar-sync-t007');
   });
@@ -94,14 +99,22 @@ describe('createTaskWorktree', () => {
     const taskSha = git(first.path, 'rev-parse', 'HEAD');
     await removeTaskWorktree({ repo, path: first.path });
 
-    const error = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f' }).catch((e) => e);
+    const error = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f' }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(BranchExistsError);
     expect(error.code).toBe('E_BRANCH_EXISTS');
     expect(error.message).toMatch(/reuseBranch/);
     expect(error.message).toContain('branch -D f-t1');
     expect(git(repo, 'rev-parse', 'f-t1')).toBe(taskSha); // not overwritten
 
-    const again = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f', reuseBranch: true });
+    const again = await createTaskWorktree({
+      repo,
+      baseRef: 'main',
+      taskId: 'T1',
+      feature: 'f',
+      reuseBranch: true,
+    });
     expect(again.reused).toBe(true);
     expect(git(again.path, 'rev-parse', 'HEAD')).toBe(taskSha);
     expect(readFileSync(path.join(again.path, 'new.txt'), 'utf8')).toBe('work\n');
@@ -110,15 +123,25 @@ describe('createTaskWorktree', () => {
   it('refuses a leftover worktree of the same task, and prunes one whose directory vanished', async () => {
     const repo = makeRepo();
     const wt = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f' });
-    const error = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f', reuseBranch: true }).catch(
-      (e) => e,
-    );
+    const error = await createTaskWorktree({
+      repo,
+      baseRef: 'main',
+      taskId: 'T1',
+      feature: 'f',
+      reuseBranch: true,
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(WorktreeExistsError);
     expect(error.code).toBe('E_WORKTREE_EXISTS');
     expect(error.message).toContain(wt.path);
 
     rmSync(wt.path, { recursive: true, force: true });
-    const again = await createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f', reuseBranch: true });
+    const again = await createTaskWorktree({
+      repo,
+      baseRef: 'main',
+      taskId: 'T1',
+      feature: 'f',
+      reuseBranch: true,
+    });
     expect(again.path).toBe(wt.path);
     expect(existsSync(path.join(again.path, 'README.md'))).toBe(true);
 
@@ -132,14 +155,16 @@ describe('createTaskWorktree', () => {
 
   it('rejects a non-repository and an unknown base ref with named errors', async () => {
     const dir = tempDir();
-    await expect(createTaskWorktree({ repo: dir, baseRef: 'main', taskId: 'T1', feature: 'f' })).rejects.toBeInstanceOf(
-      NotARepoError,
-    );
+    await expect(
+      createTaskWorktree({ repo: dir, baseRef: 'main', taskId: 'T1', feature: 'f' }),
+    ).rejects.toBeInstanceOf(NotARepoError);
     await expect(
       createTaskWorktree({ repo: path.join(dir, 'missing'), baseRef: 'main', taskId: 'T1', feature: 'f' }),
     ).rejects.toMatchObject({ code: 'E_NOT_A_REPO' });
     const repo = makeRepo();
-    const error = await createTaskWorktree({ repo, baseRef: 'nope', taskId: 'T1', feature: 'f' }).catch((e) => e);
+    const error = await createTaskWorktree({ repo, baseRef: 'nope', taskId: 'T1', feature: 'f' }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(BaseRefNotFoundError);
     expect(error.code).toBe('E_BAD_REF');
     expect(git(repo, 'branch', '--list', 'f-t1')).toBe('');

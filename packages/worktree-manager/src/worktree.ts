@@ -5,7 +5,7 @@ import { withMutex } from './_mutex.js';
 import { ensureExcluded, exists, repoInfo, STATE_DIR } from './_repo.js';
 import { withLockRetry } from './_retry.js';
 import { canonical, listWorktrees } from './_worktrees.js';
-import { branchName } from './branch.js';
+import { renderBranchName, validateBranchNameAsync } from './branch.js';
 import {
   BaseRefNotFoundError,
   BranchExistsError,
@@ -79,7 +79,7 @@ export async function createTaskWorktree(options: CreateTaskWorktreeOptions): Pr
       `no feature or branch was given and ${top} has a detached HEAD; pass feature or branch`,
     );
   }
-  const branch = branchName({
+  const branch = renderBranchName({
     template: options.branchTemplate,
     branch: featureBranch,
     feature,
@@ -88,60 +88,61 @@ export async function createTaskWorktree(options: CreateTaskWorktreeOptions): Pr
   const dirName = dirSegment(`${feature}-${taskId.trim().toLowerCase()}`);
   if (!dirName) throw new InvalidBranchNameError(branch, `cannot derive a directory name from '${feature}'`);
   const worktreePath = path.join(top, WORKTREES_DIR, dirName);
-  const baseSha = await resolveCommit(top, baseRef);
 
-  // Metadata (refs, .git/worktrees/<id>, info/exclude) under the per-repository mutex; the checkout of the
-  // files runs outside it, concurrently with other tasks.
+  // Read-only checks run concurrently with other tasks.
+  const [baseSha, worktrees] = await Promise.all([
+    resolveCommit(top, baseRef),
+    listWorktrees(top),
+    validateBranchNameAsync(branch),
+  ]);
+  const wanted = canonical(worktreePath);
+  const stale = worktrees.find((w) => canonical(w.path) === wanted);
+  const present = await exists(worktreePath);
+  if (stale && present) {
+    throw new WorktreeExistsError(
+      worktreePath,
+      `registered worktree on ${stale.branch ?? 'a detached HEAD'}`,
+    );
+  }
+  if (present) {
+    throw new WorktreeExistsError(
+      worktreePath,
+      'the directory exists but is not a registered worktree; delete the directory',
+    );
+  }
+  const needsPrune = stale !== undefined || worktrees.some((w) => w.prunable && w.branch === branch);
+
+  // Metadata (info/exclude, the branch ref, .git/worktrees/<id>) under the per-repository mutex; the
+  // checkout of the files runs outside it, concurrently with other tasks.
   const { reused, createdBranch } = await withMutex(commonDir, async () => {
     await ensureExcluded(commonDir);
-    const wanted = canonical(worktreePath);
-    let worktrees = await listWorktrees(top);
-    const stale = worktrees.find((w) => canonical(w.path) === wanted);
-    if (stale && !stale.prunable && (await exists(worktreePath))) {
-      throw new WorktreeExistsError(
-        worktreePath,
-        `registered worktree on ${stale.branch ?? 'a detached HEAD'}`,
-      );
-    }
-    if (stale || worktrees.some((w) => w.prunable && w.branch === branch)) {
+    if (needsPrune) {
       await withLockRetry('git worktree prune', retry, () => runGit(top, ['worktree', 'prune']));
-      worktrees = await listWorktrees(top);
     }
-    if (await exists(worktreePath)) {
-      throw new WorktreeExistsError(
-        worktreePath,
-        'the directory exists but is not a registered worktree; delete the directory',
-      );
-    }
-
-    let existing = await localBranchSha(top, branch);
+    // Atomic create-only (old value ''): no check-then-create race, within or across processes.
+    let existing: string | null = null;
     let createdBranch = false;
-    if (!existing) {
-      try {
-        await withLockRetry(`Creating branch ${branch}`, retry, () =>
-          runGit(top, [
-            'update-ref',
-            '-m',
-            `branch: Created from ${baseRef}`,
-            `refs/heads/${branch}`,
-            baseSha,
-            '',
-          ]),
-        );
-        createdBranch = true;
-      } catch (error) {
-        // Another process created it between our check and update-ref.
-        if (!/reference already exists/i.test(errorText(error))) throw error;
-        existing = await localBranchSha(top, branch);
-        if (!existing) throw error;
-      }
+    try {
+      await withLockRetry(`Creating branch ${branch}`, retry, () =>
+        runGit(top, [
+          'update-ref',
+          '-m',
+          `branch: Created from ${baseRef}`,
+          `refs/heads/${branch}`,
+          baseSha,
+          '',
+        ]),
+      );
+      createdBranch = true;
+    } catch (error) {
+      if (!/reference already exists/i.test(errorText(error))) throw error;
+      existing = await localBranchSha(top, branch);
+      if (!existing) throw error;
     }
     if (existing) {
       if (!options.reuseBranch) throw new BranchExistsError(branch, existing, top);
       const holder = worktrees.find((w) => w.branch === branch && !w.prunable);
-      if (holder) {
-        throw new WorktreeExistsError(holder.path, `branch ${branch} is checked out there`);
-      }
+      if (holder) throw new WorktreeExistsError(holder.path, `branch ${branch} is checked out there`);
     }
     try {
       await withLockRetry(`Adding worktree ${worktreePath}`, retry, () =>
