@@ -45,7 +45,11 @@ export function buildExternalSecret(opts: BuildExternalSecretOptions): Kubernete
   const obj: KubernetesObject = {
     apiVersion: opts.apiVersion ?? EXTERNAL_SECRETS_API_VERSION,
     kind: 'ExternalSecret',
-    metadata: { name: opts.name, namespace: opts.namespace, ...(opts.labels ? { labels: { ...opts.labels } } : {}) },
+    metadata: {
+      name: opts.name,
+      namespace: opts.namespace,
+      ...(opts.labels ? { labels: { ...opts.labels } } : {}),
+    },
     spec: {
       refreshInterval: opts.refreshInterval ?? '1h',
       secretStoreRef: { kind: opts.secretStoreRef.kind ?? 'SecretStore', name: opts.secretStoreRef.name },
@@ -86,16 +90,22 @@ export interface BuildSecretStoreOptions {
 }
 
 const nonEmpty = (o: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  Object.fromEntries(
+    Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  );
 
 /**
  * Build a SecretStore (or ClusterSecretStore) for one provider, authenticated with workload identity
  * wherever the provider supports it: GKE Workload Identity (gcp), IRSA via a ServiceAccount JWT (aws),
  * Azure Workload Identity (azure), Kubernetes ServiceAccount auth (vault). No static credentials.
  */
-export function buildSecretStore(provider: SecretStoreProvider, opts: BuildSecretStoreOptions): KubernetesObject {
+export function buildSecretStore(
+  provider: SecretStoreProvider,
+  opts: BuildSecretStoreOptions,
+): KubernetesObject {
   const kind = opts.kind ?? 'SecretStore';
-  if (kind === 'SecretStore' && !opts.namespace) fail('buildSecretStore: namespace is required for a SecretStore');
+  if (kind === 'SecretStore' && !opts.namespace)
+    fail('buildSecretStore: namespace is required for a SecretStore');
   if (!opts.serviceAccountName) fail('buildSecretStore: serviceAccountName is required (workload identity)');
   const saRef = nonEmpty({
     name: opts.serviceAccountName,

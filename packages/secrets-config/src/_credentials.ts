@@ -75,10 +75,17 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
     }
     const record = value as Record<string, unknown>;
     // `{ name: API_TOKEN, value: "…" }` (container env and similar name/value lists).
-    if (typeof record.name === 'string' && SENSITIVE_KEY.test(record.name) && !REFERENCE_KEY.test(record.name)) {
+    if (
+      typeof record.name === 'string' &&
+      SENSITIVE_KEY.test(record.name) &&
+      !REFERENCE_KEY.test(record.name)
+    ) {
       const v = record.value;
       if ((typeof v === 'string' && !isTrivial(v) && !describeValue(v)) || typeof v === 'number') {
-        findings.push({ path: path === '' ? 'value' : `${path}.value`, reason: `literal value for credential-like name "${record.name}"` });
+        findings.push({
+          path: path === '' ? 'value' : `${path}.value`,
+          reason: `literal value for credential-like name "${record.name}"`,
+        });
       }
     }
     for (const [k, v] of Object.entries(record)) {

@@ -9,7 +9,11 @@ const TITLE = 'agentic-sdlc-agent-runner values';
  * optional, exactly like a user's values file.
  */
 export function chartValuesJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ChartValuesSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(ChartValuesSchema, {
+    target: 'draft-7',
+    io: 'input',
+    unrepresentable: 'any',
+  });
   return { ...schema, title: TITLE };
 }
 

@@ -29,13 +29,19 @@ function parseWith<S extends z.ZodType>(
 ): z.output<S> {
   const obj = loadYaml(input, what);
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new SecretsConfigError(code, `${what} must be a mapping; received ${obj === null ? 'null' : typeof obj}`);
+    throw new SecretsConfigError(
+      code,
+      `${what} must be a mapping; received ${obj === null ? 'null' : typeof obj}`,
+    );
   }
   assertNoLiteralCredentials(obj, what);
   const result = schema.safeParse(obj);
   if (!result.success) {
     const issues = formatIssues(result.error);
-    throw new SecretsConfigError(code, `${what} is invalid: ${issues.join('; ')}`, { cause: result.error, issues });
+    throw new SecretsConfigError(code, `${what} is invalid: ${issues.join('; ')}`, {
+      cause: result.error,
+      issues,
+    });
   }
   return result.data;
 }

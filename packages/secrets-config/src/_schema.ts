@@ -47,8 +47,12 @@ export const SecretRefSchema = z
 export const SecretRefsSchema = z
   .strictObject({
     gitToken: SecretRefSchema.optional().describe('Git HTTPS token; required when gitAuth.mode is "token".'),
-    sshPrivateKey: SecretRefSchema.optional().describe('Git SSH private key; required when gitAuth.mode is "ssh".'),
-    sshKnownHosts: SecretRefSchema.optional().describe('SSH known_hosts; required when gitAuth.mode is "ssh".'),
+    sshPrivateKey: SecretRefSchema.optional().describe(
+      'Git SSH private key; required when gitAuth.mode is "ssh".',
+    ),
+    sshKnownHosts: SecretRefSchema.optional().describe(
+      'SSH known_hosts; required when gitAuth.mode is "ssh".',
+    ),
     modelApiKeys: z.array(SecretRefSchema).default([]).describe('Model-provider API keys, one per env var.'),
   })
   .describe('Secret references (names only, never values).');
@@ -65,8 +69,16 @@ export const ResourcesSchema = z
 // still carries the chart's default ttlSecondsAfterFinished (ignored when policy is keep).
 export const CleanupSchema = z
   .strictObject({
-    policy: z.enum(['delete', 'keep']).default('delete').describe('delete: Jobs get ttlSecondsAfterFinished; keep: never deleted.'),
-    ttlSecondsAfterFinished: z.int().min(0).max(31_536_000).default(3600).describe('Seconds after which a finished Job is deleted (policy delete).'),
+    policy: z
+      .enum(['delete', 'keep'])
+      .default('delete')
+      .describe('delete: Jobs get ttlSecondsAfterFinished; keep: never deleted.'),
+    ttlSecondsAfterFinished: z
+      .int()
+      .min(0)
+      .max(31_536_000)
+      .default(3600)
+      .describe('Seconds after which a finished Job is deleted (policy delete).'),
   })
   .describe('Cleanup of finished agent Jobs.');
 
@@ -118,11 +130,20 @@ function checkSecretRefs(profile: ProfileLike, ctx: z.RefinementCtx): void {
   const { mode } = profile.gitAuth;
   const s = profile.secrets;
   if (mode === 'token' && !s.gitToken) {
-    ctx.addIssue({ code: 'custom', path: ['secrets', 'gitToken'], message: 'required when gitAuth.mode is "token"' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['secrets', 'gitToken'],
+      message: 'required when gitAuth.mode is "token"',
+    });
   }
   if (mode === 'ssh') {
     for (const k of ['sshPrivateKey', 'sshKnownHosts'] as const) {
-      if (!s[k]) ctx.addIssue({ code: 'custom', path: ['secrets', k], message: 'required when gitAuth.mode is "ssh"' });
+      if (!s[k])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', k],
+          message: 'required when gitAuth.mode is "ssh"',
+        });
     }
   }
   const refs: [string, z.infer<typeof SecretRefSchema>][] = [];
@@ -163,7 +184,11 @@ export const RunnerProfileSchema = z
     apiVersion: z.literal(PROFILE_API_VERSION).default(PROFILE_API_VERSION),
     image: z.string().min(1).describe('Agent image reference (repository:tag or repository@digest).'),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
-    serviceAccountName: z.string().regex(re(DNS_SUBDOMAIN)).max(253).describe('ServiceAccount of agent pods.'),
+    serviceAccountName: z
+      .string()
+      .regex(re(DNS_SUBDOMAIN))
+      .max(253)
+      .describe('ServiceAccount of agent pods.'),
     secretName: z
       .string()
       .regex(re(DNS_SUBDOMAIN))
@@ -247,7 +272,13 @@ export const ChartValuesSchema = z
             azureClientId: z.string().default(''),
             azureTenantId: z.string().default(''),
           })
-          .default({ provider: 'none', gcpServiceAccount: '', awsRoleArn: '', azureClientId: '', azureTenantId: '' }),
+          .default({
+            provider: 'none',
+            gcpServiceAccount: '',
+            awsRoleArn: '',
+            azureClientId: '',
+            azureTenantId: '',
+          }),
       })
       .prefault({}),
     rbac: z
@@ -302,7 +333,9 @@ export const ChartValuesSchema = z
             role: z.string().default(''),
           })
           .prefault({}),
-        azure: z.strictObject({ vaultUrl: z.string().default(''), tenantId: z.string().default('') }).prefault({}),
+        azure: z
+          .strictObject({ vaultUrl: z.string().default(''), tenantId: z.string().default('') })
+          .prefault({}),
         vault: z
           .strictObject({
             server: z.string().default(''),
@@ -335,7 +368,10 @@ export const ChartValuesSchema = z
     tests: z
       .strictObject({
         enabled: z.boolean().default(true),
-        image: z.string().default('').describe('Image of the helm test pod (needs node >= 20); default: the agent image.'),
+        image: z
+          .string()
+          .default('')
+          .describe('Image of the helm test pod (needs node >= 20); default: the agent image.'),
       })
       .prefault({}),
   })

@@ -1,14 +1,4 @@
 export {
-  activeSecretRefs,
-  parseChartValues,
-  parseRunnerProfile,
-  profileFromConfigMap,
-  secretEnvNames,
-  taskTimeoutSeconds,
-} from './_profile.js';
-export { DURATION_PATTERN, parseDuration } from './_duration.js';
-export { assertNoLiteralCredentials, findLiteralCredentials } from './_credentials.js';
-export {
   type BuildExternalSecretOptions,
   type BuildSecretStoreOptions,
   buildExternalSecret,
@@ -16,8 +6,18 @@ export {
   EXTERNAL_SECRETS_API_VERSION,
   type SecretStoreRef,
 } from './_builders.js';
-export { chartValuesJsonSchema, runnerProfileJsonSchema, serializeJsonSchema } from './_jsonschema.js';
+export { assertNoLiteralCredentials, findLiteralCredentials } from './_credentials.js';
+export { DURATION_PATTERN, parseDuration } from './_duration.js';
 export { SecretsConfigError, type SecretsConfigErrorCode } from './_errors.js';
+export { chartValuesJsonSchema, runnerProfileJsonSchema, serializeJsonSchema } from './_jsonschema.js';
+export {
+  activeSecretRefs,
+  parseChartValues,
+  parseRunnerProfile,
+  profileFromConfigMap,
+  secretEnvNames,
+  taskTimeoutSeconds,
+} from './_profile.js';
 export {
   ChartValuesSchema,
   ENV_NAME_PATTERN,

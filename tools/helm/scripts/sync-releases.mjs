@@ -15,7 +15,8 @@ const root = resolve(here, '../../..');
 const chartDir = join(root, 'charts/agentic-sdlc-agent-runner');
 const envs = ['dev', 'stg', 'prod'];
 const check = process.argv.includes('--check');
-const helm = process.env.HELM_BIN || execFileSync('bash', [join(here, '../install.sh')], { encoding: 'utf8' }).trim();
+const helm =
+  process.env.HELM_BIN || execFileSync('bash', [join(here, '../install.sh')], { encoding: 'utf8' }).trim();
 
 function files(dir) {
   const out = new Map();
@@ -57,7 +58,9 @@ try {
     }
     stale++;
     if (check) {
-      console.error(`stale: releases/agentic-sdlc-agent-runner-${env}/charts/${pkg} differs from charts/ (run: node tools/helm/scripts/sync-releases.mjs)`);
+      console.error(
+        `stale: releases/agentic-sdlc-agent-runner-${env}/charts/${pkg} differs from charts/ (run: node tools/helm/scripts/sync-releases.mjs)`,
+      );
     } else {
       execFileSync(helm, ['dependency', 'update', release], { stdio: ['ignore', 'ignore', 'inherit'] });
       console.error(`updated: releases/agentic-sdlc-agent-runner-${env}/charts/${pkg}`);

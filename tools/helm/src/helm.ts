@@ -5,10 +5,11 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { HELM_TOOLS_DIR, KUBE_VERSION } from './paths.js';
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown } } & Record<
-  string,
-  unknown
->;
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; [k: string]: unknown };
+} & Record<string, unknown>;
 
 let helmBin: string | undefined;
 

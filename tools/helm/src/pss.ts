@@ -56,25 +56,37 @@ export function podSecurityRestrictedViolations(podSpec: Json): string[] {
   if (arr(podSpec.containers).length === 0) v.push('pod has no containers');
 
   // baseline
-  for (const k of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (podSpec[k] === true) v.push(`${k}=true`);
+  for (const k of ['hostNetwork', 'hostPID', 'hostIPC'] as const)
+    if (podSpec[k] === true) v.push(`${k}=true`);
   if (obj(psc.windowsOptions).hostProcess === true) v.push('pod windowsOptions.hostProcess=true');
-  for (const s of arr(psc.sysctls)) if (!SAFE_SYSCTLS.has(String(s.name))) v.push(`unsafe sysctl ${String(s.name)}`);
+  for (const s of arr(psc.sysctls))
+    if (!SAFE_SYSCTLS.has(String(s.name))) v.push(`unsafe sysctl ${String(s.name)}`);
   const podSeLinux = obj(psc.seLinuxOptions);
   if (podSeLinux.user || podSeLinux.role) v.push('pod seLinuxOptions user/role set');
-  if (podSeLinux.type && !['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(String(podSeLinux.type)))
+  if (
+    podSeLinux.type &&
+    !['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(
+      String(podSeLinux.type),
+    )
+  )
     v.push(`pod seLinuxOptions.type ${String(podSeLinux.type)}`);
-  if (obj(psc.appArmorProfile).type && !['RuntimeDefault', 'Localhost'].includes(String(obj(psc.appArmorProfile).type)))
+  if (
+    obj(psc.appArmorProfile).type &&
+    !['RuntimeDefault', 'Localhost'].includes(String(obj(psc.appArmorProfile).type))
+  )
     v.push('pod appArmorProfile not RuntimeDefault/Localhost');
 
   // restricted: volumes
   for (const vol of arr(podSpec.volumes)) {
     const types = Object.keys(vol).filter((k) => k !== 'name');
-    for (const t of types) if (!RESTRICTED_VOLUME_TYPES.has(t)) v.push(`volume ${String(vol.name)} uses ${t}`);
+    for (const t of types)
+      if (!RESTRICTED_VOLUME_TYPES.has(t)) v.push(`volume ${String(vol.name)} uses ${t}`);
   }
 
   // restricted: pod-level seccomp must not be Unconfined; runAsNonRoot/runAsUser
   const podSeccomp = obj(psc.seccompProfile).type as string | undefined;
-  if (podSeccomp !== undefined && !['RuntimeDefault', 'Localhost'].includes(podSeccomp)) v.push(`pod seccompProfile.type ${podSeccomp}`);
+  if (podSeccomp !== undefined && !['RuntimeDefault', 'Localhost'].includes(podSeccomp))
+    v.push(`pod seccompProfile.type ${podSeccomp}`);
   if (psc.runAsNonRoot === false) v.push('pod runAsNonRoot=false');
   if (psc.runAsUser === 0) v.push('pod runAsUser=0');
 
@@ -83,11 +95,16 @@ export function podSecurityRestrictedViolations(podSpec: Json): string[] {
     const sc = obj(c.securityContext);
     if (sc.privileged === true) v.push(`${name}: privileged`);
     if (obj(sc.windowsOptions).hostProcess === true) v.push(`${name}: hostProcess`);
-    if (sc.procMount !== undefined && sc.procMount !== 'Default') v.push(`${name}: procMount ${String(sc.procMount)}`);
-    for (const p of arr(c.ports)) if (p.hostPort !== undefined && p.hostPort !== 0) v.push(`${name}: hostPort ${String(p.hostPort)}`);
+    if (sc.procMount !== undefined && sc.procMount !== 'Default')
+      v.push(`${name}: procMount ${String(sc.procMount)}`);
+    for (const p of arr(c.ports))
+      if (p.hostPort !== undefined && p.hostPort !== 0) v.push(`${name}: hostPort ${String(p.hostPort)}`);
     const se = obj(sc.seLinuxOptions);
     if (se.user || se.role) v.push(`${name}: seLinuxOptions user/role set`);
-    if (obj(sc.appArmorProfile).type && !['RuntimeDefault', 'Localhost'].includes(String(obj(sc.appArmorProfile).type)))
+    if (
+      obj(sc.appArmorProfile).type &&
+      !['RuntimeDefault', 'Localhost'].includes(String(obj(sc.appArmorProfile).type))
+    )
       v.push(`${name}: appArmorProfile not RuntimeDefault/Localhost`);
     // restricted
     if (sc.allowPrivilegeEscalation !== false) v.push(`${name}: allowPrivilegeEscalation must be false`);
@@ -101,7 +118,8 @@ export function podSecurityRestrictedViolations(podSpec: Json): string[] {
     const drop = arr(caps.drop).map(String);
     if (!drop.includes('ALL')) v.push(`${name}: capabilities.drop must include ALL`);
     for (const add of arr(caps.add).map(String)) {
-      if (add !== 'NET_BIND_SERVICE') v.push(`${name}: capabilities.add ${add} (only NET_BIND_SERVICE allowed)`);
+      if (add !== 'NET_BIND_SERVICE')
+        v.push(`${name}: capabilities.add ${add} (only NET_BIND_SERVICE allowed)`);
       if (!BASELINE_CAPS.has(add)) v.push(`${name}: capability ${add} not allowed by baseline`);
     }
   }
@@ -125,7 +143,12 @@ export function podSpecsOf(m: Json): { where: string; spec: Json }[] {
     case 'ReplicaSet':
     case 'ReplicationController':
     case 'PodTemplate':
-      return [{ where: `${kind}/${name}`, spec: obj(obj(kind === 'PodTemplate' ? m.template : spec.template).spec) }];
+      return [
+        {
+          where: `${kind}/${name}`,
+          spec: obj(obj(kind === 'PodTemplate' ? m.template : spec.template).spec),
+        },
+      ];
     default:
       return [];
   }

@@ -12,9 +12,20 @@ export function providerValues(provider: Provider): Record<string, unknown> {
     case 'gcp':
       return {
         serviceAccount: {
-          workloadIdentity: { provider: 'gke', gcpServiceAccount: 'asdlc-agent@your-gcp-project.iam.gserviceaccount.com' },
+          workloadIdentity: {
+            provider: 'gke',
+            gcpServiceAccount: 'asdlc-agent@your-gcp-project.iam.gserviceaccount.com',
+          },
         },
-        secretStore: { create: true, provider: 'gcp', gcp: { projectID: 'your-gcp-project', clusterLocation: 'europe-west1', clusterName: 'your-cluster' } },
+        secretStore: {
+          create: true,
+          provider: 'gcp',
+          gcp: {
+            projectID: 'your-gcp-project',
+            clusterLocation: 'europe-west1',
+            clusterName: 'your-cluster',
+          },
+        },
       };
     case 'aws':
       return {
@@ -32,7 +43,11 @@ export function providerValues(provider: Provider): Record<string, unknown> {
             azureTenantId: '00000000-0000-0000-0000-000000000002',
           },
         },
-        secretStore: { create: true, provider: 'azure', azure: { vaultUrl: 'https://your-vault.vault.azure.net' } },
+        secretStore: {
+          create: true,
+          provider: 'azure',
+          azure: { vaultUrl: 'https://your-vault.vault.azure.net' },
+        },
       };
     case 'vault':
       return {
@@ -67,7 +82,9 @@ export function renderRelease(env: Env, mode: Mode, provider: Provider): Renderi
 
 export function renderMatrix(envs: readonly Env[]): Rendering[] {
   const out: Rendering[] = [];
-  for (const env of envs) for (const mode of GIT_AUTH_MODES) for (const provider of PROVIDERS) out.push(renderRelease(env, mode, provider));
+  for (const env of envs)
+    for (const mode of GIT_AUTH_MODES)
+      for (const provider of PROVIDERS) out.push(renderRelease(env, mode, provider));
   return out;
 }
 

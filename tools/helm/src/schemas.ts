@@ -15,7 +15,11 @@ export const SCHEMA_SOURCES = {
     module: 'github.com/external-secrets/external-secrets',
     version: 'v1.3.2',
     path: 'config/crds/bases',
-    files: ['external-secrets.io_externalsecrets.yaml', 'external-secrets.io_secretstores.yaml', 'external-secrets.io_clustersecretstores.yaml'],
+    files: [
+      'external-secrets.io_externalsecrets.yaml',
+      'external-secrets.io_secretstores.yaml',
+      'external-secrets.io_clustersecretstores.yaml',
+    ],
   },
   argoCd: {
     module: 'github.com/argoproj/argo-cd/v3',
@@ -111,7 +115,8 @@ export class SchemaRegistry {
       const gvks = (def as Json)['x-kubernetes-group-version-kind'] as
         | { group: string; version: string; kind: string }[]
         | undefined;
-      for (const g of gvks ?? []) this.refs.set(`${g.group}/${g.version}/${g.kind}`, `${K8S_ID}#/definitions/${name}`);
+      for (const g of gvks ?? [])
+        this.refs.set(`${g.group}/${g.version}/${g.kind}`, `${K8S_ID}#/definitions/${name}`);
     }
     this.ajv.addSchema({ $id: K8S_ID, definitions });
     this.sources.push(`${src.module}@${src.version}/${src.path}`);
@@ -122,13 +127,13 @@ export class SchemaRegistry {
     for (const file of src.files) {
       for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
         const crd = doc.toJS() as Json | null;
-        if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+        if (crd?.kind !== 'CustomResourceDefinition') continue;
         const spec = crd.spec as { group: string; names: { kind: string }; versions: Json[] };
         for (const v of spec.versions) {
           const schema = structuredClone((v.schema as Json | undefined)?.openAPIV3Schema as Json | undefined);
           if (!schema || v.served === false) continue;
-          const props = (schema.properties ??= {}) as Json;
-          props.metadata = { $ref: OBJECT_META };
+          schema.properties ??= {};
+          (schema.properties as Json).metadata = { $ref: OBJECT_META };
           strictify(schema);
           const id = `https://schemas.agentic-sdlc.local/crd/${spec.group}/${v.name}/${spec.names.kind}.json`;
           this.ajv.addSchema({ ...schema, $id: id });
@@ -147,7 +152,8 @@ export class SchemaRegistry {
   validate(obj: { apiVersion?: unknown; kind?: unknown }): string[] {
     const key = gvkKey(String(obj.apiVersion), String(obj.kind));
     const ref = this.refs.get(key);
-    if (!ref) return [`no schema for ${key} (apiVersion ${String(obj.apiVersion)}, kind ${String(obj.kind)})`];
+    if (!ref)
+      return [`no schema for ${key} (apiVersion ${String(obj.apiVersion)}, kind ${String(obj.kind)})`];
     let fn = this.compiled.get(key);
     if (!fn) {
       fn = this.ajv.compile({ $ref: ref });
@@ -164,6 +170,9 @@ function gvkKey(apiVersion: string, kind: string): string {
 }
 
 function formatError(e: ErrorObject): string {
-  const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` (${(e.params as { additionalProperty: string }).additionalProperty})`
+      : '';
   return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
 }

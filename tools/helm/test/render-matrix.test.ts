@@ -2,16 +2,16 @@ import {
   buildExternalSecret,
   buildSecretStore,
   findLiteralCredentials,
-  parseRunnerProfile,
   PROFILE_CONFIGMAP_KEY,
   PROFILE_CONFIGMAP_NAME,
+  parseRunnerProfile,
   type RunnerProfile,
   secretEnvNames,
 } from '@agentic-sdlc/secrets-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENVS } from '../src/paths.js';
 import { podSecurityRestrictedViolations, podSpecsOf } from '../src/pss.js';
-import { byKind, renderMatrix, type Rendering } from '../src/render.js';
+import { byKind, type Rendering, renderMatrix } from '../src/render.js';
 import { SchemaRegistry } from '../src/schemas.js';
 
 const LAUNCHER_RULES = [
@@ -55,7 +55,10 @@ describe('helm template: every release × git auth mode × secret-store provider
   it('renders no Secret at all, and so no Secret with data', () => {
     for (const r of renders) {
       const secrets = r.manifests.filter((m) => m.kind === 'Secret');
-      expect(secrets.filter((s) => s.data || s.stringData), r.label).toEqual([]);
+      expect(
+        secrets.filter((s) => s.data || s.stringData),
+        r.label,
+      ).toEqual([]);
       expect(secrets, r.label).toEqual([]);
     }
   });
@@ -81,14 +84,19 @@ describe('helm template: every release × git auth mode × secret-store provider
     for (const r of renders) {
       const roles = byKind(r.manifests, 'Role').filter((m) => m.metadata.name.endsWith('-launcher'));
       expect(roles, r.label).toHaveLength(1);
-      const rules = (roles[0]!.rules as Record<string, unknown>[]).map(({ resourceNames: _, ...rule }) => rule);
+      const rules = (roles[0]!.rules as Record<string, unknown>[]).map(
+        ({ resourceNames: _, ...rule }) => rule,
+      );
       expect(rules, r.label).toEqual(LAUNCHER_RULES);
     }
   });
 
   it('grants agent pods nothing (no agent Role) and does not mount an API token into them', () => {
     for (const r of renders) {
-      expect(byKind(r.manifests, 'Role').filter((m) => m.metadata.name.endsWith('-agent')), r.label).toEqual([]);
+      expect(
+        byKind(r.manifests, 'Role').filter((m) => m.metadata.name.endsWith('-agent')),
+        r.label,
+      ).toEqual([]);
       const sa = byKind(r.manifests, 'ServiceAccount').find((m) => m.metadata.name.endsWith('-agent'));
       expect(sa?.automountServiceAccountToken, r.label).toBe(false);
     }
@@ -99,7 +107,9 @@ describe('helm template: every release × git auth mode × secret-store provider
       const profile = profileOf(r);
       expect(profile.gitAuth.mode, r.label).toBe(r.mode);
       expect(profile.taskTimeout, r.label).toMatch(/^\d+h$/);
-      const sa = byKind(r.manifests, 'ServiceAccount').find((m) => m.metadata.name === profile.serviceAccountName);
+      const sa = byKind(r.manifests, 'ServiceAccount').find(
+        (m) => m.metadata.name === profile.serviceAccountName,
+      );
       expect(sa, `${r.label}: profile.serviceAccountName is rendered`).toBeDefined();
       expect(profile.podLabels['app.kubernetes.io/component']).toBe('agent');
       if (r.provider === 'azure') expect(profile.podLabels['azure.workload.identity/use']).toBe('true');
@@ -112,7 +122,10 @@ describe('helm template: every release × git auth mode × secret-store provider
       const profile = profileOf(r);
       const [es] = byKind(r.manifests, 'ExternalSecret');
       expect(es, r.label).toBeDefined();
-      const spec = es!.spec as { secretStoreRef: { kind: 'SecretStore'; name: string }; refreshInterval: string };
+      const spec = es!.spec as {
+        secretStoreRef: { kind: 'SecretStore'; name: string };
+        refreshInterval: string;
+      };
       const built = buildExternalSecret({
         name: es!.metadata.name,
         namespace: String(es!.metadata.namespace),
@@ -121,11 +134,12 @@ describe('helm template: every release × git auth mode × secret-store provider
         refreshInterval: spec.refreshInterval,
       });
       expect(es!.spec, r.label).toEqual(built.spec);
-      const want = r.mode === 'token' ? ['git-token'] : r.mode === 'ssh' ? ['ssh-privatekey', 'known_hosts'] : [];
-      expect((built.spec!.data as { secretKey: string }[]).map((d) => d.secretKey), r.label).toEqual([
-        ...want,
-        'anthropic-api-key',
-      ]);
+      const want =
+        r.mode === 'token' ? ['git-token'] : r.mode === 'ssh' ? ['ssh-privatekey', 'known_hosts'] : [];
+      expect(
+        (built.spec!.data as { secretKey: string }[]).map((d) => d.secretKey),
+        r.label,
+      ).toEqual([...want, 'anthropic-api-key']);
 
       const [store] = byKind(r.manifests, 'SecretStore');
       const p = store!.spec as { provider: Record<string, Record<string, unknown>> };
@@ -134,7 +148,11 @@ describe('helm template: every release × git auth mode × secret-store provider
         name: store!.metadata.name,
         namespace: String(store!.metadata.namespace),
         serviceAccountName: profile.serviceAccountName,
-        gcp: { projectID: String(cfg.projectID), clusterLocation: 'europe-west1', clusterName: 'your-cluster' },
+        gcp: {
+          projectID: String(cfg.projectID),
+          clusterLocation: 'europe-west1',
+          clusterName: 'your-cluster',
+        },
         aws: { region: String(cfg.region) },
         azure: { vaultUrl: String(cfg.vaultUrl) },
         vault: { server: String(cfg.server), role: 'asdlc-agent' },
@@ -149,7 +167,8 @@ describe('helm template: every release × git auth mode × secret-store provider
       const sa = byKind(r.manifests, 'ServiceAccount').find((m) => m.metadata.name.endsWith('-agent'))!;
       const ann = (sa.metadata.annotations ?? {}) as Record<string, string>;
       const labels = (sa.metadata.labels ?? {}) as Record<string, string>;
-      if (r.provider === 'gcp') expect(ann['iam.gke.io/gcp-service-account']).toMatch(/iam\.gserviceaccount\.com$/);
+      if (r.provider === 'gcp')
+        expect(ann['iam.gke.io/gcp-service-account']).toMatch(/iam\.gserviceaccount\.com$/);
       if (r.provider === 'aws') expect(ann['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::/);
       if (r.provider === 'azure') {
         expect(ann['azure.workload.identity/client-id']).toBeTruthy();
