@@ -1,0 +1,119 @@
+/** Walk the mdast of the skeleton and report the blocks the task grammar cares about, in document order. */
+import type { List, ListItem, Paragraph, Root, RootContent, Table } from 'mdast';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { Skeleton } from './_source.js';
+
+export interface HeadingBlock {
+  kind: 'heading';
+  line: number;
+  depth: number;
+}
+export interface ItemBlock {
+  kind: 'item';
+  line: number;
+  endLine: number;
+  ordered: boolean;
+  /** Nesting level: 0 for items of a top-level list. */
+  level: number;
+}
+export interface ParagraphBlock {
+  kind: 'paragraph';
+  line: number;
+  endLine: number;
+  /** Line ranges of the lists that directly follow the paragraph (its sub-bullets). */
+  lists: Array<[number, number]>;
+}
+export interface TableBlock {
+  kind: 'table';
+  /** Lines of the rows, header first (cells are split from the source line by the task grammar). */
+  rows: number[];
+}
+export type Block = HeadingBlock | ItemBlock | ParagraphBlock | TableBlock;
+
+const processor = unified().use(remarkParse).use(remarkGfm).freeze();
+
+/** Parse markdown with remark-parse + remark-gfm. */
+export function parseMarkdown(text: string): Root {
+  return processor.parse(text);
+}
+
+export function blocksOf(skeleton: Skeleton): Block[] {
+  const tree = parseMarkdown(skeleton.text);
+  const out: Block[] = [];
+  const { orig, runStart } = skeleton;
+  const line = (skelLine: number): number => (orig[skelLine - 1] ?? skelLine - 1) + 1;
+  /** Where a block starting on this skeleton line starts in the original (a folded run starts earlier). */
+  const startLine = (skelLine: number): number => {
+    const l = line(skelLine);
+    const first = runStart.get(l - 1);
+    return first === undefined ? l : first + 1;
+  };
+
+  const visitList = (list: List, level: number): void => {
+    for (const item of list.children as ListItem[]) {
+      const pos = item.position;
+      if (pos === undefined) continue;
+      const start = line(pos.start.line);
+      const first = runStart.get(start - 1);
+      if (first !== undefined) {
+        for (let l = first + 1; l < start; l++) {
+          out.push({ kind: 'item', line: l, endLine: l, ordered: list.ordered === true, level });
+        }
+      }
+      out.push({
+        kind: 'item',
+        line: start,
+        endLine: line(pos.end.line),
+        ordered: list.ordered === true,
+        level,
+      });
+      for (const child of item.children) {
+        if (child.type === 'list') visitList(child, level + 1);
+      }
+    }
+  };
+
+  const children = tree.children;
+  for (let i = 0; i < children.length; i++) {
+    const node = children[i] as RootContent;
+    const pos = node.position;
+    if (pos === undefined) continue;
+    switch (node.type) {
+      case 'heading':
+        out.push({ kind: 'heading', line: line(pos.start.line), depth: node.depth });
+        break;
+      case 'list':
+        visitList(node, 0);
+        break;
+      case 'paragraph': {
+        const lists: Array<[number, number]> = [];
+        for (let j = i + 1; j < children.length; j++) {
+          const next = children[j] as RootContent;
+          if (next.type !== 'list' || next.position === undefined) break;
+          lists.push([startLine(next.position.start.line), line(next.position.end.line)]);
+        }
+        const p = node as Paragraph;
+        out.push({
+          kind: 'paragraph',
+          line: line(pos.start.line),
+          endLine: line(p.position!.end.line),
+          lists,
+        });
+        break;
+      }
+      case 'table': {
+        const rows: number[] = [];
+        for (const row of (node as Table).children) {
+          if (row.position !== undefined) rows.push(line(row.position.start.line));
+        }
+        out.push({ kind: 'table', rows });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
