@@ -42,7 +42,9 @@ describe('EventSummariser on recorded OpenCode events', () => {
   it('turns an HTTP 500 error event into a readable provider error', () => {
     const { s, lines } = summarise('errfast.jsonl');
     expect(s.summary.errors).toHaveLength(1);
-    expect(s.summary.errors[0]).toMatch(/^model provider error: HTTP 500 boom \(http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\)$/);
+    expect(s.summary.errors[0]).toMatch(
+      /^model provider error: HTTP 500 boom \(http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions\)$/,
+    );
     expect(lines[0]).toBe(`error: ${s.summary.errors[0]}`);
     expect(s.summary.tokens).toBeNull();
   });
@@ -50,7 +52,9 @@ describe('EventSummariser on recorded OpenCode events', () => {
   it('flags a tool call rejected by a permission (exit code 0 in OpenCode)', () => {
     const { s, lines } = summarise('reject.jsonl');
     expect(s.summary.rejected).toHaveLength(1);
-    expect(s.summary.rejected[0]).toMatch(/^write \/tmp\/oc-exp\/outside\/x\.txt: The user rejected permission/);
+    expect(s.summary.rejected[0]).toMatch(
+      /^write \/tmp\/oc-exp\/outside\/x\.txt: The user rejected permission/,
+    );
     expect(lines[0]).toMatch(/^✗ write \/tmp\/oc-exp\/outside\/x\.txt — REJECTED/);
     expect(s.summary.errors).toEqual([]);
   });
@@ -61,7 +65,9 @@ describe('EventSummariser on recorded OpenCode events', () => {
       '\u001b[93m\u001b[1m! \u001b[0mpermission requested: external_directory (/tmp/outside/*); auto-rejecting',
     );
     expect(line).toBe('! permission requested: external_directory (/tmp/outside/*); auto-rejecting');
-    expect(s.summary.rejected).toEqual(['permission requested: external_directory (/tmp/outside/*) (auto-rejected)']);
+    expect(s.summary.rejected).toEqual([
+      'permission requested: external_directory (/tmp/outside/*) (auto-rejected)',
+    ]);
     expect(s.stderrLine('   ')).toBeNull();
   });
 

@@ -4,7 +4,6 @@ import type { EventSummary, TokenUsage } from './types.js';
 const MAX_TEXT = 400;
 const MAX_ARG = 160;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 export function stripAnsi(text: string): string {
@@ -36,7 +35,8 @@ export function describeError(error: unknown): string {
   return `${name}: ${oneLine(message, 300)}`;
 }
 
-const REJECTED = /rejected permission|permission.*(denied|rejected)|not allowed by permission|prevents you from using/i;
+const REJECTED =
+  /rejected permission|permission.*(denied|rejected)|not allowed by permission|prevents you from using/i;
 
 /**
  * Folds OpenCode `run --format json` events into an {@link EventSummary} and readable log lines.
@@ -109,7 +109,8 @@ export class EventSummariser {
         ? tokens.total
         : num(tokens.input) + num(tokens.output) + num(tokens.reasoning);
     this.summary.tokens = t;
-    if (typeof cost === 'number' && Number.isFinite(cost)) this.summary.cost = (this.summary.cost ?? 0) + cost;
+    if (typeof cost === 'number' && Number.isFinite(cost))
+      this.summary.cost = (this.summary.cost ?? 0) + cost;
   }
 
   /** Consume one stdout line; returns the log lines to print (possibly none). */

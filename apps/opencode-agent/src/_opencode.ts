@@ -53,7 +53,12 @@ export function resolveOpencodeBin(explicit: string | undefined, env: NodeJS.Pro
 /** `opencode --version`, or the pinned version when the binary cannot tell. */
 export async function opencodeVersion(bin: string, env: NodeJS.ProcessEnv): Promise<string> {
   try {
-    const { stdout } = await execa(bin, ['--version'], { env, extendEnv: false, stdin: 'ignore', timeout: 30_000 });
+    const { stdout } = await execa(bin, ['--version'], {
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      timeout: 30_000,
+    });
     const version = stdout.trim().split('\n').pop()?.trim();
     if (version && /^\d+\.\d+/.test(version)) return version;
   } catch {

@@ -64,7 +64,9 @@ export function groupAlive(pgid: number): boolean {
  * Run an agent in its own process group (detached) with stdin closed. On timeout or abort the whole group
  * gets SIGTERM, then SIGKILL after the grace period. When the agent exits, leftovers of its group are killed.
  */
-export async function runAgentProcess(options: SpawnAgentOptions): Promise<AgentExit & { pid: number | null }> {
+export async function runAgentProcess(
+  options: SpawnAgentOptions,
+): Promise<AgentExit & { pid: number | null }> {
   const started = Date.now();
   const child = execa(options.file, options.args ?? [], {
     cwd: options.cwd,
@@ -128,9 +130,17 @@ export async function runAgentProcess(options: SpawnAgentOptions): Promise<Agent
   clearTimeout(timer);
   if (killTimer) clearTimeout(killTimer);
   options.signal?.removeEventListener('abort', onAbort);
-  const failed = result as { exitCode?: number; signal?: string; code?: string; message?: string; failed?: boolean };
+  const failed = result as {
+    exitCode?: number;
+    signal?: string;
+    code?: string;
+    message?: string;
+    failed?: boolean;
+  };
   const spawnError =
-    failed.exitCode === undefined && failed.signal === undefined && failed.failed ? (failed.message ?? 'spawn failed') : null;
+    failed.exitCode === undefined && failed.signal === undefined && failed.failed
+      ? (failed.message ?? 'spawn failed')
+      : null;
   return {
     pid,
     exitCode: failed.exitCode ?? null,

@@ -30,13 +30,24 @@ const task: Task = {
   dependsOn: ['T005'],
   body: ['- handle 429 from the provider', '- log every sync'],
   raw: '- [ ] T006 [P] [ASYNC] [US1] Implement CalendarSync service in src/sync.ts',
+  checkbox: 4,
+  declaresDeps: false,
 };
 
 const graph: TaskGraph = {
   path: 'specs/042-calendar-sync/tasks.md',
   feature: '042-calendar-sync',
   phases: [
-    { index: 3, number: '3', title: 'User Story 1 - Sync calendars', kind: 'story', story: 1, priority: 'P1', mvp: true, line: 15 },
+    {
+      index: 3,
+      number: '3',
+      title: 'User Story 1 - Sync calendars',
+      kind: 'story',
+      story: 1,
+      priority: 'P1',
+      mvp: true,
+      line: 15,
+    },
   ],
   tasks: [task],
   diagnostics: [],
@@ -105,7 +116,8 @@ describe('buildPrompt', () => {
   it('uses the fork delegation prompt as the body when it exists, and still adds the rules', () => {
     const root = tree({
       [`${F}/spec.md`]: 'the spec',
-      [`${F}/.async_state/delegation_prompts/T006.md`]: '# Delegation Request\n**Task ID:** T006\n## Context\ninlined context',
+      [`${F}/.async_state/delegation_prompts/T006.md`]:
+        '# Delegation Request\n**Task ID:** T006\n## Context\ninlined context',
     });
     const p = buildPrompt({ roots: [root], tasksFile: `${F}/tasks.md`, graph, task });
     expect(p.delegation).toBe(true);
@@ -120,7 +132,13 @@ describe('buildPrompt', () => {
   it('finds a delegation prompt at the repository root and in the delegation roots', () => {
     const root = tree({ '.async_state/delegation_prompts/T006.md': 'root-level delegation' });
     const other = tree({});
-    const p = buildPrompt({ roots: [other], delegationRoots: [root], tasksFile: `${F}/tasks.md`, graph, task });
+    const p = buildPrompt({
+      roots: [other],
+      delegationRoots: [root],
+      tasksFile: `${F}/tasks.md`,
+      graph,
+      task,
+    });
     expect(p.delegation).toBe(true);
     expect(p.sources).toEqual(['.async_state/delegation_prompts/T006.md']);
     expect(p.text).toContain('root-level delegation');

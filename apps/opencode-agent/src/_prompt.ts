@@ -38,7 +38,9 @@ function fileBlock(path: string, content: string): string {
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listFiles(full));
     else if (entry.isFile()) out.push(full);
@@ -62,7 +64,7 @@ export function rulesSection(task: Task): string {
     '- Touch only the files this task needs. No drive-by refactors, renames or reformatting of unrelated code.',
     "- Do not commit, push, create branches or tick checkboxes in tasks.md: the runner commits your changes to the task's branch and pushes it.",
     "- Work inside the current directory (the task's git worktree); do not write outside it.",
-    "- If the project has tests (package.json scripts, pytest, go test, cargo test, make test, …), run the ones relevant to this task and make them pass before you finish.",
+    '- If the project has tests (package.json scripts, pytest, go test, cargo test, make test, …), run the ones relevant to this task and make them pass before you finish.',
     '- When you are done, reply with a short summary of what you changed.',
     '',
   ].join('\n');
@@ -129,7 +131,8 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   const label = phaseLabel(phase);
   if (label) facts.push(`- Phase: ${label}`);
   if (task.stories.length > 0) facts.push(`- User stories: ${task.stories.map((s) => `US${s}`).join(', ')}`);
-  if (task.files.length > 0) facts.push(`- Files named by the task: ${task.files.map((f) => `\`${f}\``).join(', ')}`);
+  if (task.files.length > 0)
+    facts.push(`- Files named by the task: ${task.files.map((f) => `\`${f}\``).join(', ')}`);
   if (task.dependsOn.length > 0) {
     facts.push(`- Depends on (already done on the base branch): ${task.dependsOn.join(', ')}`);
   }

@@ -56,23 +56,34 @@ export async function resolveRepo(
         .map((l) => redactUrl(l))
         .join('\n')
         .trim();
-      throw new UsageError('E_REPO', `could not clone ${redactUrl(repo)}${base ? ` at ${base}` : ''}: ${stderr}`, {
-        cause: error,
-      });
+      throw new UsageError(
+        'E_REPO',
+        `could not clone ${redactUrl(repo)}${base ? ` at ${base}` : ''}: ${stderr}`,
+        {
+          cause: error,
+        },
+      );
     }
     return { root: dir, baseRef: 'HEAD', cloned: true };
   }
   const dir = resolve(repo);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UsageError('E_REPO', `--repo ${repo}: expected a git working directory or a git URL, found no such directory`);
+    throw new UsageError(
+      'E_REPO',
+      `--repo ${repo}: expected a git working directory or a git URL, found no such directory`,
+    );
   }
   let root: string;
   try {
     root = await git(dir, ['rev-parse', '--show-toplevel'], env);
   } catch (error) {
-    throw new UsageError('E_REPO', `--repo ${repo}: expected a git working directory, but ${dir} is not inside one`, {
-      cause: error,
-    });
+    throw new UsageError(
+      'E_REPO',
+      `--repo ${repo}: expected a git working directory, but ${dir} is not inside one`,
+      {
+        cause: error,
+      },
+    );
   }
   return { root, baseRef: base ?? 'HEAD', cloned: false };
 }
@@ -83,12 +94,18 @@ export async function resolveTasksFile(
   tasksFile: string | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<string> {
-  const toRel = (p: string) => relative(root, isAbsolute(p) ? p : join(root, p)).split('\\').join('/');
+  const toRel = (p: string) =>
+    relative(root, isAbsolute(p) ? p : join(root, p))
+      .split('\\')
+      .join('/');
   if (tasksFile) {
     const rel = toRel(tasksFile);
     const candidates = [isAbsolute(tasksFile) ? tasksFile : join(root, tasksFile)];
     if (!existsSync(candidates[0]!)) {
-      throw new UsageError('E_NO_TASKS_FILE', `--tasks-file ${tasksFile}: no such file (looked at ${candidates[0]})`);
+      throw new UsageError(
+        'E_NO_TASKS_FILE',
+        `--tasks-file ${tasksFile}: no such file (looked at ${candidates[0]})`,
+      );
     }
     if (rel.startsWith('..')) {
       throw new UsageError('E_NO_TASKS_FILE', `--tasks-file ${tasksFile} is outside the repository ${root}`);
@@ -108,7 +125,8 @@ export async function resolveTasksFile(
   const featureJson = join(root, '.specify', 'feature.json');
   if (existsSync(featureJson)) {
     try {
-      const dir = (JSON.parse(readFileSync(featureJson, 'utf8')) as { feature_directory?: unknown }).feature_directory;
+      const dir = (JSON.parse(readFileSync(featureJson, 'utf8')) as { feature_directory?: unknown })
+        .feature_directory;
       if (typeof dir === 'string') {
         const found = check(dir);
         if (found) return found;

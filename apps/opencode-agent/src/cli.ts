@@ -32,24 +32,69 @@ interface RunTaskArgs {
 
 function runTaskBuilder(y: Argv): Argv<RunTaskArgs> {
   return y
-    .option('repo', { type: 'string', demandOption: true, describe: 'Repository: a local directory (used in place) or a git URL (cloned shallow)' })
+    .option('repo', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Repository: a local directory (used in place) or a git URL (cloned shallow)',
+    })
     .option('task', { type: 'string', demandOption: true, describe: 'Task id (T006) or key (T006@42)' })
-    .option('tasks-file', { type: 'string', describe: 'tasks.md (default: discovered like spec-kit: .specify/feature.json, then the branch name)' })
-    .option('base', { type: 'string', describe: 'Base ref of the task branch (default: HEAD; the branch to clone for URLs)' })
-    .option('run', { type: 'string', describe: 'Run id: the result goes to .agentic-sdlc/runs/<run>/<task>.json (default: ASDLC_RUN_ID or a timestamp)' })
-    .option('branch-template', { type: 'string', describe: 'Task branch template with {branch}, {feature}, {task}, {TASK} (default {branch}-{task})' })
-    .option('reuse-branch', { type: 'boolean', describe: "Re-run on the task's existing branch (push uses --force-with-lease on it)" })
-    .option('model', { type: 'string', describe: 'OpenCode model provider/model (default: ASDLC_MODEL, else OpenCode\'s config)' })
-    .option('agent-cmd', { type: 'string', describe: 'Run this shell command in the worktree instead of OpenCode' })
+    .option('tasks-file', {
+      type: 'string',
+      describe: 'tasks.md (default: discovered like spec-kit: .specify/feature.json, then the branch name)',
+    })
+    .option('base', {
+      type: 'string',
+      describe: 'Base ref of the task branch (default: HEAD; the branch to clone for URLs)',
+    })
+    .option('run', {
+      type: 'string',
+      describe:
+        'Run id: the result goes to .agentic-sdlc/runs/<run>/<task>.json (default: ASDLC_RUN_ID or a timestamp)',
+    })
+    .option('branch-template', {
+      type: 'string',
+      describe: 'Task branch template with {branch}, {feature}, {task}, {TASK} (default {branch}-{task})',
+    })
+    .option('reuse-branch', {
+      type: 'boolean',
+      describe: "Re-run on the task's existing branch (push uses --force-with-lease on it)",
+    })
+    .option('model', {
+      type: 'string',
+      describe: "OpenCode model provider/model (default: ASDLC_MODEL, else OpenCode's config)",
+    })
+    .option('agent-cmd', {
+      type: 'string',
+      describe: 'Run this shell command in the worktree instead of OpenCode',
+    })
     .option('timeout', { type: 'string', default: '2h', describe: 'Agent timeout (2h, 30m, 5s, …)' })
-    .option('kill-grace', { type: 'string', default: '10s', describe: 'Grace between SIGTERM and SIGKILL of the agent' })
+    .option('kill-grace', {
+      type: 'string',
+      default: '10s',
+      describe: 'Grace between SIGTERM and SIGKILL of the agent',
+    })
     .option('keep-worktree', { type: 'boolean', describe: 'Keep the worktree after the task (debugging)' })
     .option('remote', { type: 'string', default: 'origin', describe: 'Remote to push the task branch to' })
-    .option('author-name', { type: 'string', describe: 'Commit author name (default: ASDLC_GIT_AUTHOR_NAME or asdlc-agent)' })
-    .option('author-email', { type: 'string', describe: 'Commit author email (default: ASDLC_GIT_AUTHOR_EMAIL or asdlc-agent@localhost)' })
-    .option('opencode-bin', { type: 'string', describe: 'OpenCode binary (default: ASDLC_OPENCODE_BIN, else the pinned opencode-ai dependency)' })
-    .option('work-dir', { type: 'string', describe: 'Where URL repositories are cloned (default: ASDLC_WORK_DIR or the temp dir)' })
-    .option('json', { type: 'boolean', describe: 'Only the result line on stdout; every log line goes to stderr' })
+    .option('author-name', {
+      type: 'string',
+      describe: 'Commit author name (default: ASDLC_GIT_AUTHOR_NAME or asdlc-agent)',
+    })
+    .option('author-email', {
+      type: 'string',
+      describe: 'Commit author email (default: ASDLC_GIT_AUTHOR_EMAIL or asdlc-agent@localhost)',
+    })
+    .option('opencode-bin', {
+      type: 'string',
+      describe: 'OpenCode binary (default: ASDLC_OPENCODE_BIN, else the pinned opencode-ai dependency)',
+    })
+    .option('work-dir', {
+      type: 'string',
+      describe: 'Where URL repositories are cloned (default: ASDLC_WORK_DIR or the temp dir)',
+    })
+    .option('json', {
+      type: 'boolean',
+      describe: 'Only the result line on stdout; every log line goes to stderr',
+    })
     .example('$0 run-task --repo . --task T006', 'Run T006 of the current feature with OpenCode')
     .example('$0 run-task --repo . --task T006 --agent-cmd ./my-agent.sh --timeout 30m', 'Run any agent CLI')
     .strict() as unknown as Argv<RunTaskArgs>;
@@ -80,7 +125,9 @@ export async function main(
     .strict()
     .exitProcess(false)
     .fail((message, error) => {
-      throw new AgentRunnerError('E_USAGE', message ?? error?.message ?? 'invalid arguments', { exitCode: 2 });
+      throw new AgentRunnerError('E_USAGE', message ?? error?.message ?? 'invalid arguments', {
+        exitCode: 2,
+      });
     })
     .help()
     .version(false)

@@ -1,6 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
-import { featureFromPath, findTasks, parseTasks, type Task, type TaskGraph } from '@agentic-sdlc/tasks-parser';
+import {
+  featureFromPath,
+  findTasks,
+  parseTasks,
+  type Task,
+  type TaskGraph,
+} from '@agentic-sdlc/tasks-parser';
 import {
   commitTaskChanges,
   createTaskWorktree,
@@ -19,24 +25,34 @@ import { type AgentExit, runAgentProcess } from './_process.js';
 import { buildPrompt } from './_prompt.js';
 import { resolveRepo, resolveTasksFile } from './_repo.js';
 import { exitCodeFor, RESULT_PREFIX, writeResultFiles } from './_result.js';
-import type { EventSummary, RunnerIO, RunTaskOptions, RunTaskOutput, TaskOutcome, TaskResult } from './types.js';
+import type {
+  EventSummary,
+  RunnerIO,
+  RunTaskOptions,
+  RunTaskOutput,
+  TaskOutcome,
+  TaskResult,
+} from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 export const DEFAULT_KILL_GRACE_MS = 10_000;
 const DEFAULT_AUTHOR = { name: 'asdlc-agent', email: 'asdlc-agent@localhost' };
 
+/** Optimal-string-alignment distance (edits plus adjacent transpositions: T060 is 1 away from T006). */
 function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return dp[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** Up to 8 task ids closest to `wanted`. */
@@ -82,13 +98,20 @@ function agentFailureReason(
   timeoutMs: number,
 ): { outcome: TaskOutcome; reason: string } | null {
   if (exit.timedOut) {
-    return { outcome: 'timed-out', reason: `${agentName} exceeded the timeout of ${Math.round(timeoutMs / 1000)}s and was stopped` };
+    return {
+      outcome: 'timed-out',
+      reason: `${agentName} exceeded the timeout of ${Math.round(timeoutMs / 1000)}s and was stopped`,
+    };
   }
   if (exit.cancelled) return { outcome: 'cancelled', reason: `cancelled: ${agentName} was stopped` };
-  if (exit.spawnError) return { outcome: 'failed', reason: `${agentName} could not be started: ${exit.spawnError}` };
+  if (exit.spawnError)
+    return { outcome: 'failed', reason: `${agentName} could not be started: ${exit.spawnError}` };
   if (summary && summary.errors.length > 0) return { outcome: 'failed', reason: summary.errors.join('; ') };
   if (summary && summary.rejected.length > 0) {
-    return { outcome: 'failed', reason: `a tool call was rejected by a permission rule: ${summary.rejected[0]}` };
+    return {
+      outcome: 'failed',
+      reason: `a tool call was rejected by a permission rule: ${summary.rejected[0]}`,
+    };
   }
   if (exit.exitCode !== 0) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
@@ -138,7 +161,8 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     const task = selectTask(graph, options.task, tasksFile);
     result.task = task.id;
     const featureDir = posix.dirname(tasksFile);
-    const feature = graph.feature ?? featureFromPath(tasksFile) ?? (featureDir === '.' ? null : basename(featureDir));
+    const feature =
+      graph.feature ?? featureFromPath(tasksFile) ?? (featureDir === '.' ? null : basename(featureDir));
     const phase = graph.phases.find((p) => p.index === task.phase) ?? null;
 
     if (options.signal?.aborted) throw new AgentRunnerError('E_AGENT', 'cancelled before the agent started');
@@ -153,11 +177,17 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     result.branch = worktree.branch;
     result.baseSha = worktree.baseSha;
     const startSha = await headSha(worktree.path);
-    io.warn(`task ${task.id} on branch ${worktree.branch} (base ${worktree.baseSha.slice(0, 12)}) in ${worktree.path}`);
+    io.warn(
+      `task ${task.id} on branch ${worktree.branch} (base ${worktree.baseSha.slice(0, 12)}) in ${worktree.path}`,
+    );
 
     // The lease for a re-run: the remote branch must still be where it was before this run started.
     const lease = worktree.reused
-      ? { expectedSha: await remoteBranchSha({ repo: worktree.path, remote, branch: worktree.branch }).catch(() => null) }
+      ? {
+          expectedSha: await remoteBranchSha({ repo: worktree.path, remote, branch: worktree.branch }).catch(
+            () => null,
+          ),
+        }
       : null;
 
     const prompt = buildPrompt({
@@ -206,7 +236,13 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     } else {
       const bin = resolveOpencodeBin(options.opencodeBin, env);
       const model = options.model ?? env.ASDLC_MODEL;
-      const invocation = opencodeInvocation({ worktree: worktree.path, model, prompt: prompt.text, promptFile, env });
+      const invocation = opencodeInvocation({
+        worktree: worktree.path,
+        model,
+        prompt: prompt.text,
+        promptFile,
+        env,
+      });
       const version = await opencodeVersion(bin, invocation.env);
       agentLabel = `opencode ${version}`;
       io.warn(`running opencode ${version}${model ? ` with model ${model}` : ' with its configured model'}`);
@@ -231,7 +267,9 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       result.tokens = summary.tokens;
       result.cost = summary.cost;
       if (summariser.toolErrors.length > 0) {
-        io.warn(`${summariser.toolErrors.length} tool call(s) failed during the run (the model saw the errors)`);
+        io.warn(
+          `${summariser.toolErrors.length} tool call(s) failed during the run (the model saw the errors)`,
+        );
       }
     }
     const agentName = options.agentCmd ? `agent command (${agentLabel})` : 'opencode';
@@ -245,7 +283,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       const head = await headSha(worktree.path);
       if ((failure.outcome === 'timed-out' || failure.outcome === 'cancelled') && head !== startSha) {
         result.sha = head;
-        result.filesChanged = await changedFiles(worktree.path, worktree.baseSha, head);
+        result.filesChanged = await changedFiles(worktree.path, startSha, head);
         await pushBranch({
           worktree: worktree.path,
           remote,
@@ -266,7 +304,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       const trailers: Record<string, string> = { Task: task.id };
       if (feature) trailers.Feature = feature;
       trailers.Agent = agentLabel;
-      const commit = await commitTaskChanges({
+      await commitTaskChanges({
         worktree: worktree.path,
         message: commitMessage(task, phase),
         trailers,
@@ -278,11 +316,12 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         io.warn('no changes: nothing committed, nothing pushed');
       } else {
         result.sha = head;
-        result.filesChanged =
-          commit.sha && head === commit.sha && startSha === worktree.baseSha
-            ? commit.filesChanged
-            : await changedFiles(worktree.path, worktree.baseSha, head);
-        io.warn(`committed ${head.slice(0, 12)} (${result.filesChanged.length} file(s)); pushing ${worktree.branch} to ${remote}`);
+        // This run's change: from where the branch stood when the run started (the base, or on a re-run
+        // the branch's previous tip) to the new head, including commits the agent made itself.
+        result.filesChanged = await changedFiles(worktree.path, startSha, head);
+        io.warn(
+          `committed ${head.slice(0, 12)} (${result.filesChanged.length} file(s)); pushing ${worktree.branch} to ${remote}`,
+        );
         try {
           await pushBranch({
             worktree: worktree.path,
@@ -294,7 +333,10 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
           finish('succeeded', null);
         } catch (error) {
           const e = error as Error & { code?: string; reason?: string };
-          finish('failed', e.code === 'E_PUSH_REJECTED' && e.reason ? `push rejected: ${e.reason}` : e.message);
+          finish(
+            'failed',
+            e.code === 'E_PUSH_REJECTED' && e.reason ? `push rejected: ${e.reason}` : e.message,
+          );
         }
       }
     }
@@ -335,11 +377,13 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
 }
 
 async function changedFiles(worktree: string, from: string, to: string): Promise<string[]> {
-  const { stdout } = await execa('git', ['diff', '--name-only', '--no-renames', from, to], { cwd: worktree, stdin: 'ignore' });
+  const { stdout } = await execa('git', ['diff', '--name-only', '--no-renames', from, to], {
+    cwd: worktree,
+    stdin: 'ignore',
+  });
   return stdout
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
     .sort();
 }
-

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { main } from '../src/cli.js';
 import { parseResultLine } from '../src/_result.js';
+import { main } from '../src/cli.js';
 import type { TaskResult } from '../src/types.js';
 
 export const FEATURE = '042-calendar-sync';
@@ -29,13 +29,20 @@ export const TASKS_MD = `# Tasks: Calendar sync
 - [ ] T008 [SYNC] [US1] Wire OAuth for the calendar provider
 `;
 
-export const SPEC_MD = '# Feature Specification: Calendar sync\n\nUsers can sync their calendars every 5 minutes (SPEC-MARKER-42).\n';
+export const SPEC_MD =
+  '# Feature Specification: Calendar sync\n\nUsers can sync their calendars every 5 minutes (SPEC-MARKER-42).\n';
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
 }
@@ -117,7 +124,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, signal?: Ab
 }
 
 /** `git log` of a branch on the bare remote, or null when the branch does not exist there. */
-export function remoteBranch(remote: string, branch: string): { subject: string; body: string; files: string[] } | null {
+export function remoteBranch(
+  remote: string,
+  branch: string,
+): { subject: string; body: string; files: string[] } | null {
   try {
     git(remote, 'rev-parse', '--verify', `refs/heads/${branch}`);
   } catch {

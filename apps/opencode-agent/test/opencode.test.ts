@@ -24,7 +24,10 @@ describe('asdlc-agent run-task with real OpenCode + scripted model', () => {
     model = await startScriptedModel({
       scripts: {
         T006: [
-          { tool: 'write', args: { filePath: 'src/sync.ts', content: 'export const sync = (): number => 1;\n' } },
+          {
+            tool: 'write',
+            args: { filePath: 'src/sync.ts', content: 'export const sync = (): number => 1;\n' },
+          },
           { tool: 'bash', args: { command: 'ls src', description: 'List src' } },
           { text: 'Implemented CalendarSync in src/sync.ts.' },
         ],
@@ -41,7 +44,14 @@ describe('asdlc-agent run-task with real OpenCode + scripted model', () => {
     expect(run.stdout).toContain('» Implemented CalendarSync in src/sync.ts.');
     const branch = `${FEATURE}-t006`;
     const r = run.result!;
-    expect(r).toMatchObject({ task: 'T006', branch, pushed: true, filesChanged: ['src/sync.ts'], outcome: 'succeeded', reason: null });
+    expect(r).toMatchObject({
+      task: 'T006',
+      branch,
+      pushed: true,
+      filesChanged: ['src/sync.ts'],
+      outcome: 'succeeded',
+      reason: null,
+    });
     expect(r.tokens?.total).toBeGreaterThan(0);
     expect(r.cost).toBe(0);
 
@@ -68,7 +78,9 @@ describe('asdlc-agent run-task with real OpenCode + scripted model', () => {
 
   it('the model returning HTTP 500 → failed with a readable reason, in bounded time', async () => {
     const fx = createFixture();
-    model = await startScriptedModel({ scripts: { T007: [{ error: 500, message: 'scripted upstream failure' }] } });
+    model = await startScriptedModel({
+      scripts: { T007: [{ error: 500, message: 'scripted upstream failure' }] },
+    });
     const run = await runCli(
       ['run-task', '--repo', fx.repo, '--task', 'T007', '--model', 'scripted/demo'],
       envFor(fx.env, model.url),

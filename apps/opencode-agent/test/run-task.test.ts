@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupAlive } from '../src/_process.js';
@@ -54,7 +54,9 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
     expect(pushed.body).toContain(`Feature: ${FEATURE}`);
     expect(pushed.body).toContain('Agent: agent.sh');
     expect(git(fx.remote, 'rev-parse', BRANCH)).toBe(r.sha);
-    expect(git(fx.remote, 'log', '-1', '--format=%an <%ae>', BRANCH)).toBe('asdlc-agent <asdlc-agent@localhost>');
+    expect(git(fx.remote, 'log', '-1', '--format=%an <%ae>', BRANCH)).toBe(
+      'asdlc-agent <asdlc-agent@localhost>',
+    );
 
     const [id, title, promptFile, worktree] = readFileSync(join(fx.dir, 'env.txt'), 'utf8').trim().split('|');
     expect(id).toBe('T006');
@@ -77,7 +79,19 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
     const fx = createFixture();
     const agent = writeScript(fx.dir, 'agent.sh', 'mkdir -p tests && echo t > tests/sync.test.ts');
     const run = await runCli(
-      ['run-task', '--repo', fx.repo, '--task', 'T005', '--agent-cmd', agent, '--author-name', 'Bot', '--author-email', 'bot@x'],
+      [
+        'run-task',
+        '--repo',
+        fx.repo,
+        '--task',
+        'T005',
+        '--agent-cmd',
+        agent,
+        '--author-name',
+        'Bot',
+        '--author-email',
+        'bot@x',
+      ],
       fx.env,
     );
     expect(run.result?.outcome).toBe('succeeded');
@@ -101,7 +115,19 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
     const fx = createFixture();
     const pidFile = join(fx.dir, 'agent.pid');
     const run = await runCli(
-      ['run-task', '--repo', fx.repo, '--task', 'T006', '--timeout', '5s', '--kill-grace', '2s', '--agent-cmd', `echo $$ > ${pidFile}; sleep 600`],
+      [
+        'run-task',
+        '--repo',
+        fx.repo,
+        '--task',
+        'T006',
+        '--timeout',
+        '5s',
+        '--kill-grace',
+        '2s',
+        '--agent-cmd',
+        `echo $$ > ${pidFile}; sleep 600`,
+      ],
       fx.env,
     );
     expect(run.code).toBe(1);
@@ -116,7 +142,10 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
   it('a pre-receive hook rejecting the push → failed with the hook message', async () => {
     const fx = createFixture();
     mkdirSync(join(fx.remote, 'hooks'), { recursive: true });
-    writeFileSync(join(fx.remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "POLICY: task branches need review (hook says no)" >&2\nexit 1\n');
+    writeFileSync(
+      join(fx.remote, 'hooks', 'pre-receive'),
+      '#!/bin/sh\necho "POLICY: task branches need review (hook says no)" >&2\nexit 1\n',
+    );
     chmodSync(join(fx.remote, 'hooks', 'pre-receive'), 0o755);
     const agent = writeScript(fx.dir, 'agent.sh', 'echo x > x.txt');
     const run = await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', agent], fx.env);
@@ -130,7 +159,10 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
 
   it('no change → no-changes, exit 0, nothing pushed', async () => {
     const fx = createFixture();
-    const run = await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', 'echo nothing to do'], fx.env);
+    const run = await runCli(
+      ['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', 'echo nothing to do'],
+      fx.env,
+    );
     expect(run.code).toBe(0);
     expect(run.result).toMatchObject({ outcome: 'no-changes', pushed: false, sha: null, filesChanged: [] });
     expect(remoteBranch(fx.remote, BRANCH)).toBeNull();
@@ -138,7 +170,10 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
 
   it('unknown task id → exit 2 with the file and similar ids', async () => {
     const fx = createFixture();
-    const run = await runCli(['run-task', '--repo', fx.repo, '--task', 'T060', '--agent-cmd', 'true'], fx.env);
+    const run = await runCli(
+      ['run-task', '--repo', fx.repo, '--task', 'T060', '--agent-cmd', 'true'],
+      fx.env,
+    );
     expect(run.code).toBe(2);
     expect(run.result?.outcome).toBe('failed');
     expect(run.stderr).toContain(`unknown task T060 in ${TASKS_FILE}`);
@@ -151,7 +186,10 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
     const bad = await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--timeout', 'soon'], fx.env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid duration "soon"');
-    const notRepo = await runCli(['run-task', '--repo', fx.dir, '--task', 'T006', '--agent-cmd', 'true'], fx.env);
+    const notRepo = await runCli(
+      ['run-task', '--repo', fx.dir, '--task', 'T006', '--agent-cmd', 'true'],
+      fx.env,
+    );
     expect(notRepo.code).toBe(2);
     expect(notRepo.stderr).toContain('is not inside one');
   });
@@ -159,8 +197,13 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
   it('--reuse-branch re-runs on the existing task branch and pushes on top of it', async () => {
     const fx = createFixture();
     const first = writeScript(fx.dir, 'a1.sh', 'echo one > one.txt');
-    expect((await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', first], fx.env)).code).toBe(0);
-    const again = await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', first], fx.env);
+    expect(
+      (await runCli(['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', first], fx.env)).code,
+    ).toBe(0);
+    const again = await runCli(
+      ['run-task', '--repo', fx.repo, '--task', 'T006', '--agent-cmd', first],
+      fx.env,
+    );
     expect(again.code).toBe(1);
     expect(again.result?.reason).toMatch(/already exists/);
     const second = writeScript(fx.dir, 'a2.sh', 'echo two > two.txt');
@@ -176,7 +219,19 @@ describe('asdlc-agent run-task with --agent-cmd (real git, bare remote)', () => 
     const fx = createFixture();
     const agent = writeScript(fx.dir, 'agent.sh', 'echo cloned > c.txt');
     const run = await runCli(
-      ['run-task', '--repo', `file://${fx.remote}`, '--base', FEATURE, '--task', 'T007', '--agent-cmd', agent, '--work-dir', join(fx.dir, 'work')],
+      [
+        'run-task',
+        '--repo',
+        `file://${fx.remote}`,
+        '--base',
+        FEATURE,
+        '--task',
+        'T007',
+        '--agent-cmd',
+        agent,
+        '--work-dir',
+        join(fx.dir, 'work'),
+      ],
       fx.env,
     );
     expect(run.stderr).toContain('cloning file://');

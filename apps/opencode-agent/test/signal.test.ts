@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseResultLine } from '../src/_result.js';
 import { groupAlive } from '../src/_process.js';
+import { parseResultLine } from '../src/_result.js';
 import { createFixture } from './_fixture.js';
 
 const root = join(import.meta.dirname, '..');
@@ -23,7 +23,18 @@ describe('asdlc-agent receiving SIGTERM', () => {
     const pidFile = join(fx.dir, 'agent.pid');
     const child = spawn(
       process.execPath,
-      [bin, 'run-task', '--repo', fx.repo, '--task', 'T006', '--kill-grace', '2s', '--agent-cmd', `echo $$ > ${pidFile}; echo started; sleep 600`],
+      [
+        bin,
+        'run-task',
+        '--repo',
+        fx.repo,
+        '--task',
+        'T006',
+        '--kill-grace',
+        '2s',
+        '--agent-cmd',
+        `echo $$ > ${pidFile}; echo started; sleep 600`,
+      ],
       { env: fx.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';

@@ -80,7 +80,10 @@ export function matchKey(messages: Message[], keys: string[]): string | null {
     let best: { key: string; index: number } | null = null;
     for (const key of keys) {
       const m = new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(key)}(?![A-Za-z0-9_])`).exec(text);
-      if (m && (best === null || m.index < best.index || (m.index === best.index && key.length > best.key.length))) {
+      if (
+        m &&
+        (best === null || m.index < best.index || (m.index === best.index && key.length > best.key.length))
+      ) {
         best = { key, index: m.index };
       }
     }

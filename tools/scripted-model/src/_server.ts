@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { contentText, matchKey, stepToolCalls, type Turn, toTurns, turnIndex, workingDirectory } from './_script.js';
+import {
+  contentText,
+  matchKey,
+  stepToolCalls,
+  type Turn,
+  toTurns,
+  turnIndex,
+  workingDirectory,
+} from './_script.js';
 import type { RecordedRequest, ScriptedModel, ScriptedModelOptions, ScriptStep } from './types.js';
 
 interface ChatRequest {
@@ -21,7 +29,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -57,11 +70,13 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       timers.add(t);
     });
 
-  async function handleChat(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
+  async function handleChat(res: ServerResponse, record: RecordedRequest): Promise<void> {
     const body = record.body as ChatRequest | null;
     if (!body || !Array.isArray(body.messages)) {
       record.reply = 'error:400';
-      sendJson(res, 400, { error: { message: 'expected a JSON body with messages', type: 'invalid_request_error' } });
+      sendJson(res, 400, {
+        error: { message: 'expected a JSON body with messages', type: 'invalid_request_error' },
+      });
       return;
     }
     const messages = body.messages;
@@ -194,7 +209,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     for (const [index, call] of toolCalls.entries()) {
       send(
         chunk(
-          { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+          {
+            tool_calls: [
+              { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+            ],
+          },
           null,
         ),
       );
@@ -244,7 +263,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       }
       if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
         record.kind = 'agent';
-        await handleChat(req, res, record);
+        await handleChat(res, record);
         return;
       }
       record.reply = 'error:404';

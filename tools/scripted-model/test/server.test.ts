@@ -3,7 +3,9 @@ import * as api from '../src/index.js';
 import { opencodeConfigFor, type ScriptedModel, startScriptedModel } from '../src/index.js';
 
 const SYSTEM = 'You are opencode.\n<env>\n  Working directory: /tmp/work/tree\n</env>';
-const TOOLS = [{ type: 'function', function: { name: 'write', parameters: { type: 'object', properties: {} } } }];
+const TOOLS = [
+  { type: 'function', function: { name: 'write', parameters: { type: 'object', properties: {} } } },
+];
 
 let model: ScriptedModel | null = null;
 afterEach(async () => {
@@ -46,7 +48,7 @@ function expectCompletionShape(body: Record<string, unknown>): void {
   const choices = body.choices as Array<Record<string, unknown>>;
   expect(choices).toHaveLength(1);
   expect(choices[0]?.index).toBe(0);
-  expect((choices[0]?.message as { role: string }).role).toBe('assistant');
+  expect((choices[0]!.message as { role: string }).role).toBe('assistant');
   expect(['stop', 'tool_calls']).toContain(choices[0]?.finish_reason);
   const usage = body.usage as Record<string, number>;
   expect(usage.total_tokens).toBe((usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0));
@@ -81,11 +83,18 @@ describe('startScriptedModel', () => {
     expect(choice.finish_reason).toBe('tool_calls');
     const message = choice.message as { content: unknown; tool_calls: Array<Record<string, unknown>> };
     expect(message.tool_calls).toHaveLength(1);
-    const call = message.tool_calls[0] as { id: string; type: string; function: { name: string; arguments: string } };
+    const call = message.tool_calls[0] as {
+      id: string;
+      type: string;
+      function: { name: string; arguments: string };
+    };
     expect(call.type).toBe('function');
     expect(call.function.name).toBe('write');
     // relative filePath is made absolute against OpenCode's announced working directory
-    expect(JSON.parse(call.function.arguments)).toEqual({ filePath: '/tmp/work/tree/src/a.ts', content: 'x' });
+    expect(JSON.parse(call.function.arguments)).toEqual({
+      filePath: '/tmp/work/tree/src/a.ts',
+      content: 'x',
+    });
 
     const second = await chat(model.url, [
       ...userTurn('# Task T006: do it'),
@@ -107,7 +116,10 @@ describe('startScriptedModel', () => {
     model = await startScriptedModel({
       scripts: { T007: [{ tool: 'bash', args: { command: 'echo {{workdir}}', description: 'echo' } }] },
     });
-    const res = await chat(model.url, userTurn('T007 run'), { stream: true, stream_options: { include_usage: true } });
+    const res = await chat(model.url, userTurn('T007 run'), {
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const events = await sse(res);
     expect(events.at(-1)).toBe('[DONE]');
@@ -124,12 +136,18 @@ describe('startScriptedModel', () => {
     expect(chunks[0]!.choices[0]!.delta.role).toBe('assistant');
     const args = chunks
       .flatMap((c) => c.choices)
-      .flatMap((ch) => (ch.delta.tool_calls as Array<{ function?: { arguments?: string } }> | undefined) ?? [])
+      .flatMap(
+        (ch) => (ch.delta.tool_calls as Array<{ function?: { arguments?: string } }> | undefined) ?? [],
+      )
       .map((t) => t.function?.arguments ?? '')
       .join('');
     expect(JSON.parse(args)).toEqual({ command: 'echo /tmp/work/tree', description: 'echo' });
     const header = chunks[1]!.choices[0]!.delta.tool_calls as Array<Record<string, unknown>>;
-    expect(header[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'bash', arguments: '' } });
+    expect(header[0]).toMatchObject({
+      index: 0,
+      type: 'function',
+      function: { name: 'bash', arguments: '' },
+    });
     expect(chunks.flatMap((c) => c.choices).at(-1)?.finish_reason).toBe('tool_calls');
     const usageChunk = chunks.at(-1)!;
     expect(usageChunk.choices).toEqual([]);
@@ -137,10 +155,16 @@ describe('startScriptedModel', () => {
   });
 
   it('streams a final text as content deltas ending with finish_reason stop', async () => {
-    model = await startScriptedModel({ scripts: { T001: [{ text: 'A reasonably long final message for T001.' }] } });
+    model = await startScriptedModel({
+      scripts: { T001: [{ text: 'A reasonably long final message for T001.' }] },
+    });
     const events = await sse(await chat(model.url, userTurn('T001'), { stream: true }));
-    const chunks = events.slice(0, -1) as Array<{ choices: Array<{ delta: { content?: string }; finish_reason: string | null }> }>;
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('A reasonably long final message for T001.');
+    const chunks = events.slice(0, -1) as Array<{
+      choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+    }>;
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(
+      'A reasonably long final message for T001.',
+    );
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
   });
 
@@ -152,12 +176,16 @@ describe('startScriptedModel', () => {
   });
 
   it('returns HTTP 500 for {error: 500} (every time), with retry-after-ms when asked', async () => {
-    model = await startScriptedModel({ scripts: { T003: [{ error: 500, message: 'upstream broke', retryAfterMs: 5 }] } });
+    model = await startScriptedModel({
+      scripts: { T003: [{ error: 500, message: 'upstream broke', retryAfterMs: 5 }] },
+    });
     for (let i = 0; i < 2; i++) {
       const res = await chat(model.url, userTurn('T003'));
       expect(res.status).toBe(500);
       expect(res.headers.get('retry-after-ms')).toBe('5');
-      expect(await res.json()).toEqual({ error: { message: 'upstream broke', type: 'server_error', code: null } });
+      expect(await res.json()).toEqual({
+        error: { message: 'upstream broke', type: 'server_error', code: null },
+      });
     }
   });
 
@@ -171,7 +199,9 @@ describe('startScriptedModel', () => {
 
   it('sleeps for {sleepMs} before the next reply, and hangs on {hang: true} until closed', async () => {
     model = await startScriptedModel({
-      scripts: { T005: [{ sleepMs: 150 }, { tool: 'write', args: { filePath: 'a', content: '' } }, { hang: true }] },
+      scripts: {
+        T005: [{ sleepMs: 150 }, { tool: 'write', args: { filePath: 'a', content: '' } }, { hang: true }],
+      },
     });
     const t0 = Date.now();
     await (await chat(model.url, userTurn('T005'))).json();
@@ -180,7 +210,10 @@ describe('startScriptedModel', () => {
       () => 'answered',
       () => 'aborted',
     );
-    const raced = await Promise.race([pending, new Promise((r) => setTimeout(() => r('still hanging'), 200))]);
+    const raced = await Promise.race([
+      pending,
+      new Promise((r) => setTimeout(() => r('still hanging'), 200)),
+    ]);
     expect(raced).toBe('still hanging');
     await model.close();
     model = null;
@@ -193,8 +226,11 @@ describe('startScriptedModel', () => {
       defaultScript: [{ text: 'default' }],
     });
     const reply = async (text: string) =>
-      ((await (await chat(model!.url, userTurn(text))).json()) as { choices: Array<{ message: { content: string } }> })
-        .choices[0]!.message.content;
+      (
+        (await (await chat(model!.url, userTurn(text))).json()) as {
+          choices: Array<{ message: { content: string } }>;
+        }
+      ).choices[0]!.message.content;
     expect(await reply('# Task T010 (depends on T001)')).toBe('ten');
     expect(await reply('T0011 is not T001x')).toBe('default');
     expect(model.requests[1]?.scriptKey).toBeNull();
@@ -216,7 +252,9 @@ describe('opencodeConfigFor', () => {
   it('builds an openai-compatible provider pointing at /v1 with a never-ask permission', () => {
     const config = opencodeConfigFor('http://127.0.0.1:1234');
     expect(config).toMatchObject({
-      provider: { scripted: { npm: '@ai-sdk/openai-compatible', options: { baseURL: 'http://127.0.0.1:1234/v1' } } },
+      provider: {
+        scripted: { npm: '@ai-sdk/openai-compatible', options: { baseURL: 'http://127.0.0.1:1234/v1' } },
+      },
       model: 'scripted/demo',
       small_model: 'scripted/demo',
       permission: 'allow',
