@@ -372,6 +372,7 @@ export const ChartValuesSchema = z
           .string()
           .default('')
           .describe('Image of the helm test pod (needs node >= 20); default: the agent image.'),
+        podAnnotations: stringMap().default({}).describe('Annotations of the helm test pod.'),
       })
       .prefault({}),
   })

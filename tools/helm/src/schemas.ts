@@ -149,7 +149,7 @@ export class SchemaRegistry {
   }
 
   /** Validate one object; returns error strings (empty = valid). Unknown kinds are an error. */
-  validate(obj: { apiVersion?: unknown; kind?: unknown }): string[] {
+  validate(obj: { apiVersion?: unknown; kind?: unknown; [k: string]: unknown }): string[] {
     const key = gvkKey(String(obj.apiVersion), String(obj.kind));
     const ref = this.refs.get(key);
     if (!ref)
