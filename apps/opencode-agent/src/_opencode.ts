@@ -71,14 +71,22 @@ type Json = Record<string, unknown>;
 
 /** Turn every "ask" into "allow" (headless runs auto-reject "ask"); explicit "deny" rules stay. */
 export function neverAsk(permission: unknown): unknown {
-  if (permission === undefined || permission === null || permission === 'ask') return 'allow';
-  if (typeof permission === 'string') return permission;
-  if (typeof permission !== 'object' || Array.isArray(permission)) return 'allow';
-  const out: Json = {};
-  for (const [key, value] of Object.entries(permission as Json)) out[key] = neverAsk(value);
+  const rules = replaceAsk(permission);
+  if (typeof rules !== 'object' || rules === null) return rules;
+  const out = rules as Json;
+  // Tools OpenCode's build agent would otherwise "ask" for by default.
   for (const key of ['edit', 'bash', 'webfetch', 'external_directory', 'doom_loop']) {
     if (!(key in out)) out[key] = 'allow';
   }
+  return out;
+}
+
+function replaceAsk(value: unknown): unknown {
+  if (value === undefined || value === null || value === 'ask') return 'allow';
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || Array.isArray(value)) return 'allow';
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value as Json)) out[key] = replaceAsk(v);
   return out;
 }
 
