@@ -53,7 +53,7 @@ export class InvalidBranchNameError extends WorktreeManagerError {
     super(
       'E_INVALID_BRANCH',
       `Invalid branch name '${branch}': ${detail}. Expected a name accepted by \`git check-ref-format --branch\` ` +
-        `(no spaces, '..', '~', '^', ':', '?', '*', '[', '\\\\', no leading '-', no trailing '.lock' or '/'). ` +
+        `(no spaces, '..', '~', '^', ':', '?', '*', '[', '\\', no leading '-', no trailing '.lock' or '/'). ` +
         `Fix: change the branch template or the feature/branch/task values used to fill it.`,
       options,
     );
@@ -83,8 +83,8 @@ export class BranchExistsError extends WorktreeManagerError {
     super(
       'E_BRANCH_EXISTS',
       `Branch '${branch}' already exists in ${repo} (at ${sha.slice(0, 12)}); refusing to overwrite it. ` +
-        `Fix: re-run the task on the existing branch with reuseBranch (CLI: re-run/reuse the task branch), ` +
-        `or delete it first with \`git -C ${repo} branch -D ${branch}\`.`,
+        `Fix: to continue on it (a re-run of this task), run again with reuseBranch: true; ` +
+        `to start over, delete it first with \`git -C ${repo} branch -D ${branch}\`.`,
       options,
     );
     this.branch = branch;

@@ -80,7 +80,7 @@ export async function pushBranch(options: PushBranchOptions): Promise<PushResult
   const args = ['push'];
   if (options.forceWithLease)
     args.push(`--force-with-lease=${ref}:${options.forceWithLease.expectedSha ?? ''}`);
-  args.push('--', remote, `${sha}:${ref}`);
+  args.push('--', remote, `HEAD:${ref}`);
   await withNetworkRetry(
     options.retry,
     (error, kind, attempts) => {

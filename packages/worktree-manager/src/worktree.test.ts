@@ -153,6 +153,40 @@ describe('createTaskWorktree', () => {
     );
   });
 
+  it('refuses to reuse a branch checked out in another worktree, prunes one whose directory vanished', async () => {
+    const repo = makeRepo({ branch: 'f-t9' });
+    const error = await createTaskWorktree({
+      repo,
+      baseRef: 'main',
+      taskId: 'T9',
+      feature: 'f',
+      reuseBranch: true,
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(WorktreeExistsError);
+    expect(error.message).toContain('branch f-t9 is checked out there');
+
+    // A vanished worktree (another path) still holding the branch is pruned, then the branch is reused.
+    const other = makeRepo();
+    const old = await createTaskWorktree({
+      repo: other,
+      baseRef: 'main',
+      taskId: 'T1',
+      feature: 'old',
+      branchTemplate: 'task-{task}',
+    });
+    rmSync(old.path, { recursive: true, force: true });
+    const moved = await createTaskWorktree({
+      repo: other,
+      baseRef: 'main',
+      taskId: 'T1',
+      feature: 'new',
+      branchTemplate: 'task-{task}',
+      reuseBranch: true,
+    });
+    expect(moved).toMatchObject({ branch: 'task-t1', reused: true });
+    expect(git(other, 'worktree', 'list', '--porcelain')).not.toContain(old.path);
+  });
+
   it('rejects a non-repository and an unknown base ref with named errors', async () => {
     const dir = tempDir();
     await expect(

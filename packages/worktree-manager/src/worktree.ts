@@ -17,6 +17,7 @@ import type {
   CreateTaskWorktreeOptions,
   PrunedWorktree,
   RemoveTaskWorktreeOptions,
+  RetryPolicy,
   TaskWorktree,
 } from './types.js';
 
@@ -89,36 +90,20 @@ export async function createTaskWorktree(options: CreateTaskWorktreeOptions): Pr
   if (!dirName) throw new InvalidBranchNameError(branch, `cannot derive a directory name from '${feature}'`);
   const worktreePath = path.join(top, WORKTREES_DIR, dirName);
 
-  // Read-only checks run concurrently with other tasks.
-  const [baseSha, worktrees] = await Promise.all([
-    resolveCommit(top, baseRef),
-    listWorktrees(top),
-    validateBranchNameAsync(branch),
-  ]);
-  const wanted = canonical(worktreePath);
-  const stale = worktrees.find((w) => canonical(w.path) === wanted);
+  // Read-only checks run concurrently with other tasks. `git worktree list` is only consulted when
+  // something is in the way: git itself reports a registered-but-vanished worktree or a branch checked out
+  // elsewhere, and those answers are handled below.
   const present = await exists(worktreePath);
-  if (stale && present) {
-    throw new WorktreeExistsError(
-      worktreePath,
-      `registered worktree on ${stale.branch ?? 'a detached HEAD'}`,
-    );
-  }
-  if (present) {
-    throw new WorktreeExistsError(
-      worktreePath,
-      'the directory exists but is not a registered worktree; delete the directory',
-    );
-  }
-  const needsPrune = stale !== undefined || worktrees.some((w) => w.prunable && w.branch === branch);
+  const [baseSha] = await Promise.all([
+    resolveCommit(top, baseRef),
+    validateBranchNameAsync(branch),
+    present ? refuseLeftover(top, worktreePath, retry) : undefined,
+  ]);
 
   // Metadata (info/exclude, the branch ref, .git/worktrees/<id>) under the per-repository mutex; the
   // checkout of the files runs outside it, concurrently with other tasks.
   const { reused, createdBranch } = await withMutex(commonDir, async () => {
     await ensureExcluded(commonDir);
-    if (needsPrune) {
-      await withLockRetry('git worktree prune', retry, () => runGit(top, ['worktree', 'prune']));
-    }
     // Atomic create-only (old value ''): no check-then-create race, within or across processes.
     let existing: string | null = null;
     let createdBranch = false;
@@ -139,15 +124,9 @@ export async function createTaskWorktree(options: CreateTaskWorktreeOptions): Pr
       existing = await localBranchSha(top, branch);
       if (!existing) throw error;
     }
-    if (existing) {
-      if (!options.reuseBranch) throw new BranchExistsError(branch, existing, top);
-      const holder = worktrees.find((w) => w.branch === branch && !w.prunable);
-      if (holder) throw new WorktreeExistsError(holder.path, `branch ${branch} is checked out there`);
-    }
+    if (existing && !options.reuseBranch) throw new BranchExistsError(branch, existing, top);
     try {
-      await withLockRetry(`Adding worktree ${worktreePath}`, retry, () =>
-        runGit(top, ['worktree', 'add', '--no-checkout', '--', worktreePath, branch]),
-      );
+      await addWorktree(top, worktreePath, branch, retry);
     } catch (error) {
       if (createdBranch) await deleteBranchIfAt(top, branch, baseSha);
       throw error;
@@ -168,6 +147,60 @@ export async function createTaskWorktree(options: CreateTaskWorktreeOptions): Pr
     throw error;
   }
   return { path: worktreePath, branch, baseSha, reused };
+}
+
+/** The task's directory already exists: a registered worktree or an unrelated leftover. */
+async function refuseLeftover(
+  top: string,
+  worktreePath: string,
+  retry: RetryPolicy | undefined,
+): Promise<never> {
+  const wanted = canonical(worktreePath);
+  const registered = (await listWorktrees(top, retry)).find((w) => canonical(w.path) === wanted);
+  if (registered) {
+    throw new WorktreeExistsError(
+      worktreePath,
+      `registered worktree on ${registered.branch ?? 'a detached HEAD'}`,
+    );
+  }
+  throw new WorktreeExistsError(
+    worktreePath,
+    'the directory exists but is not a registered worktree; delete it',
+  );
+}
+
+/**
+ * `git worktree add --no-checkout <path> <branch>`. A registration left by a worktree whose directory
+ * vanished (for this path, or holding this branch) is pruned once and the add retried.
+ */
+async function addWorktree(
+  top: string,
+  worktreePath: string,
+  branch: string,
+  retry: RetryPolicy | undefined,
+) {
+  const add = () =>
+    withLockRetry(`Adding worktree ${worktreePath}`, retry, () =>
+      runGit(top, ['worktree', 'add', '--no-checkout', '--', worktreePath, branch]),
+    );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await add();
+      return;
+    } catch (error) {
+      const text = errorText(error);
+      const holder = /is already checked out at '([^']+)'/.exec(text)?.[1];
+      const vanished =
+        /is a missing but already registered worktree/.test(text) || (holder && !(await exists(holder)));
+      if (vanished && attempt === 1) {
+        await withLockRetry('git worktree prune', retry, () => runGit(top, ['worktree', 'prune']));
+        continue;
+      }
+      if (holder)
+        throw new WorktreeExistsError(holder, `branch ${branch} is checked out there`, { cause: error });
+      throw error;
+    }
+  }
 }
 
 async function deleteBranchIfAt(top: string, branch: string, sha: string): Promise<void> {
