@@ -127,6 +127,14 @@ function agentFailureReason(
  */
 export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<RunTaskOutput> {
   const started = Date.now();
+  // Wall time per phase, logged at the end (the runner's own overhead is everything but `agent`).
+  const timings: Record<string, number> = {};
+  let lastMark = started;
+  const mark = (phase: string) => {
+    const now = Date.now();
+    timings[phase] = (timings[phase] ?? 0) + now - lastMark;
+    lastMark = now;
+  };
   const env = options.env ?? process.env;
   const runId = options.run ?? env.ASDLC_RUN_ID ?? defaultRunId();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -165,6 +173,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       graph.feature ?? featureFromPath(tasksFile) ?? (featureDir === '.' ? null : basename(featureDir));
     const phase = graph.phases.find((p) => p.index === task.phase) ?? null;
 
+    mark('setup');
     if (options.signal?.aborted) throw new AgentRunnerError('E_AGENT', 'cancelled before the agent started');
     worktree = await createTaskWorktree({
       repo: repo.root,
@@ -190,6 +199,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         }
       : null;
 
+    mark('worktree');
     const prompt = buildPrompt({
       roots: [worktree.path, repo.root],
       delegationRoots: [repo.root, worktree.path],
@@ -206,6 +216,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       `prompt ${promptFile}${prompt.delegation ? ' (delegation prompt)' : ''}: ${prompt.sources.length > 0 ? prompt.sources.join(', ') : 'no feature documents'}`,
     );
 
+    mark('prompt');
     // --- the agent -------------------------------------------------------------------------------------
     let agentLabel: string;
     let exit: AgentExit;
@@ -243,9 +254,9 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         promptFile,
         env,
       });
-      const version = await opencodeVersion(bin, invocation.env);
-      agentLabel = `opencode ${version}`;
-      io.warn(`running opencode ${version}${model ? ` with model ${model}` : ' with its configured model'}`);
+      // `opencode --version` (for the Agent: trailer) runs alongside the agent: it costs about a second.
+      const version = opencodeVersion(bin, invocation.env);
+      io.warn(`running opencode${model ? ` with model ${model}` : ' with its configured model'}`);
       const summariser = new EventSummariser(worktree.path);
       exit = await runAgentProcess({
         file: bin,
@@ -264,6 +275,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         },
       });
       summary = summariser.summary;
+      agentLabel = `opencode ${await version}`;
       result.tokens = summary.tokens;
       result.cost = summary.cost;
       if (summariser.toolErrors.length > 0) {
@@ -272,6 +284,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         );
       }
     }
+    mark('agent');
     const agentName = options.agentCmd ? `agent command (${agentLabel})` : 'opencode';
     const failure = agentFailureReason(exit, summary, agentName, timeoutMs);
 
@@ -311,6 +324,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         author,
       });
       const head = await headSha(worktree.path);
+      mark('commit');
       if (head === startSha) {
         finish('no-changes', `the agent made no change to the tree`);
         io.warn('no changes: nothing committed, nothing pushed');
@@ -331,6 +345,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
           });
           result.pushed = true;
           finish('succeeded', null);
+          mark('push');
         } catch (error) {
           const e = error as Error & { code?: string; reason?: string };
           finish(
@@ -348,8 +363,15 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     } else if (options.signal?.aborted) finish('cancelled', `cancelled: ${e.message}`);
     else finish('failed', e.message);
   }
+  mark('other');
   await cleanup();
+  mark('cleanup');
   result.durationMs = Date.now() - started;
+  io.warn(
+    `timings: ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${v}ms`)
+      .join(', ')}`,
+  );
   if (repoRoot) {
     try {
       writeResultFiles(result, {
