@@ -57,6 +57,7 @@ gen_pki() (
   _leaf kube-scheduler "/CN=system:kube-scheduler" clientAuth
   _leaf kwok "/O=system:masters/CN=kube-local-kwok" clientAuth
   _leaf apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  _leaf front-proxy-client "/CN=front-proxy-client" clientAuth
   openssl ecparam -name prime256v1 -genkey -noout -out sa.key 2>/dev/null
   openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null
   chmod 600 ./*.key
@@ -102,7 +103,7 @@ recorded_pid() {
   [ -f "$f" ] || return 1
   read -r pid bin < "$f" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  argv0="$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | head -n1)" || return 1
+  argv0="$(tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | head -n1)" || return 1
   [ "$argv0" = "$bin" ] || return 1
   echo "$pid"
 }

@@ -85,7 +85,7 @@ launch etcd \
   --listen-peer-urls="http://127.0.0.1:$P_ETCD_PEER" --initial-advertise-peer-urls="http://127.0.0.1:$P_ETCD_PEER" \
   --initial-cluster="kube-local=http://127.0.0.1:$P_ETCD_PEER" \
   --unsafe-no-fsync=true --auto-compaction-mode=periodic --auto-compaction-retention=10m \
-  --snapshot-count=5000 --quota-backend-bytes=1073741824 --log-level=warn
+  --quota-backend-bytes=1073741824 --log-level=warn
 wait_for etcd 30 probe_etcd
 
 say "starting kube-apiserver on https://127.0.0.1:$P_API"
@@ -100,6 +100,10 @@ launch kube-apiserver \
   --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
   --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
   --kubelet-certificate-authority="$pki/ca.crt" --kubelet-preferred-address-types=InternalIP,Hostname \
+  --requestheader-client-ca-file="$pki/ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
   --cert-dir="$pki/generated" --profiling=false --event-ttl=30m
 wait_for kube-apiserver 90 readyz_ok
 

@@ -12,5 +12,7 @@ export default defineConfig({
     globalSetup: [fileURLToPath(new URL('./src/global-setup.ts', import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Worker threads end promptly even with client-node's keep-alive sockets still open (forks time out).
+    pool: 'threads',
   },
 });

@@ -28,7 +28,9 @@ test('Log.log(…, {follow: true}) through the apiserver gets 1,000 lines append
     },
   });
   let streamError: unknown;
-  const controller = await new k8s.Log(ns.kc).log(
+  // Log.log() resolves when the response headers arrive, and kwok (like a kubelet) sends them with the first
+  // bytes of the log: so it must not be awaited before the log has output.
+  const following = new k8s.Log(ns.kc).log(
     namespace,
     podName,
     'main',
@@ -38,6 +40,7 @@ test('Log.log(…, {follow: true}) through the apiserver gets 1,000 lines append
     },
     { follow: true },
   );
+  following.catch(() => {}); // awaited below; don't let a rejection go unhandled meanwhile
 
   try {
     const expected = Array.from({ length: 1000 }, (_, i) => `line ${String(i + 1).padStart(4, '0')}`);
@@ -48,6 +51,7 @@ test('Log.log(…, {follow: true}) through the apiserver gets 1,000 lines append
     }
     const writerDone = Date.now();
     expect(writerDone - started).toBeGreaterThanOrEqual(5_000);
+    await following;
 
     await waitFor('all 1,000 lines to arrive', () => received.length >= 1000, { timeoutMs: 20_000 });
     // Give a duplicate (a re-read of the file) the chance to show up before judging "exactly once".
@@ -59,6 +63,9 @@ test('Log.log(…, {follow: true}) through the apiserver gets 1,000 lines append
     expect(received.length).toBe(1000);
     expect(received).toEqual(expected);
   } finally {
-    controller.abort();
+    await following.then(
+      (controller) => controller.abort(),
+      () => {},
+    );
   }
 });
