@@ -3,6 +3,7 @@ import { errorText, runGit } from './_git.js';
 import { NETWORK_RETRY, resolvePolicy } from './_retry.js';
 import { validateBranchName } from './branch.js';
 import { GitCommandError, PushFailedError, PushRejectedError } from './errors.js';
+import { headSha } from './status.js';
 import type { PushBranchOptions, PushResult, RemoteBranchShaOptions, RetryPolicy } from './types.js';
 
 /** The remote refused the update (policy, history or credentials): never retried. */
@@ -74,8 +75,7 @@ export async function pushBranch(options: PushBranchOptions): Promise<PushResult
   const { worktree, branch } = options;
   const remote = options.remote ?? 'origin';
   validateBranchName(branch);
-  const { stdout } = await runGit(worktree, ['rev-parse', '--verify', 'HEAD'], { readOnly: true });
-  const sha = stdout.trim();
+  const sha = await headSha(worktree);
   const ref = `refs/heads/${branch}`;
   const args = ['push'];
   if (options.forceWithLease)

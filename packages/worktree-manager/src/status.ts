@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isNotARepo, runGit } from './_git.js';
 import { repoInfo } from './_repo.js';
 import { GitCommandError, NotARepoError } from './errors.js';
@@ -15,19 +16,20 @@ export async function headSha(dir: string): Promise<string> {
   }
 }
 
-function pathspec(spec: string, exclude: boolean): string {
+function pathspec(top: string, spec: string, exclude: boolean): string {
   if (spec.startsWith(':')) return spec;
+  if (path.isAbsolute(spec)) spec = path.relative(top, spec) || '.';
   return exclude ? `:(top,exclude)${spec}` : `:(top)${spec}`;
 }
 
 /**
  * Uncommitted changes (modified, staged, deleted, untracked) under `paths`, minus `ignore`; paths are
- * relative to the repository root. Does not take the index lock.
+ * relative to the repository root (absolute paths inside it are accepted). Does not take the index lock.
  */
 export async function isDirty(options: IsDirtyOptions): Promise<DirtyResult> {
   const { top } = await repoInfo(options.repo);
-  const include = (options.paths ?? []).map((p) => pathspec(p, false));
-  const exclude = (options.ignore ?? []).map((p) => pathspec(p, true));
+  const include = (options.paths ?? []).map((p) => pathspec(top, p, false));
+  const exclude = (options.ignore ?? []).map((p) => pathspec(top, p, true));
   const specs = exclude.length > 0 && include.length === 0 ? [':/', ...exclude] : [...include, ...exclude];
   const { stdout } = await runGit(
     top,
