@@ -54,7 +54,7 @@ function dnsFragment(value: string): string {
 export function taskJobName(runId: string, taskId: string): string {
   const plain = `asdlc-${dnsFragment(runId)}-${dnsFragment(taskId)}`.replace(/-+/g, '-');
   const exact = `asdlc-${runId}-${taskId}`;
-  if (plain.length <= 63 && plain === exact) return plain;
+  if (plain.length <= 63 && plain === exact.toLowerCase()) return plain;
   const hash = shortHash(`${runId}/${taskId}`);
   const task = dnsFragment(taskId).slice(0, 20);
   const room = 63 - 'asdlc-'.length - hash.length - 1 - (task ? task.length + 1 : 0);
