@@ -12,7 +12,6 @@ export interface RunGitOptions {
 
 export interface GitResult {
   stdout: string;
-  stderr: string;
 }
 
 interface RawOutcome {
@@ -85,15 +84,9 @@ export async function runGit(cwd: string, args: string[], options: RunGitOptions
     // simple-git validates baseDir synchronously (missing directory).
     throw new NotARepoError(cwd, { cause });
   }
-  let stderr = '';
-  git.outputHandler((_cmd, _out, err) => {
-    err.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-  });
   try {
     const stdout = await git.raw(args);
-    return { stdout, stderr };
+    return { stdout };
   } catch (error) {
     const outcome = (error as { [OUTCOME]?: RawOutcome })[OUTCOME];
     throw new GitCommandError(

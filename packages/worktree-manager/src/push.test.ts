@@ -154,6 +154,26 @@ describe('pushBranch', () => {
     expect(error.message).toMatch(/Connection reset by peer/);
   });
 
+  it('kills a push that hangs after timeoutMs and treats it as transient', async () => {
+    const { repo, wt } = await setup();
+    await change(wt.path, 'a.txt', 'a\n');
+    const script = path.join(tempDir(), 'hang.sh');
+    writeFileSync(script, '#!/bin/sh\nsleep 3\nexec git-receive-pack "$@"\n');
+    chmodSync(script, 0o755);
+    git(repo, 'config', 'remote.origin.receivepack', script);
+    const started = Date.now();
+    const error = await pushBranch({
+      worktree: wt.path,
+      branch: wt.branch,
+      timeoutMs: 300,
+      retry: { retries: 1, minTimeoutMs: 10, maxTimeoutMs: 10 },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(PushFailedError);
+    expect(error.attempts).toBe(2);
+    expect(error.message).toMatch(/timed out/);
+    expect(Date.now() - started).toBeLessThan(5000); // not 2 × 3 s: the hung pushes were killed
+  });
+
   it('fails fast on a missing remote repository and rejects on an auth failure', async () => {
     const { wt } = await setup();
     await change(wt.path, 'a.txt', 'a\n');
