@@ -2,7 +2,7 @@
 // Run after a build: `pnpm --filter @agentic-sdlc/worktree-manager bench` (the root `pnpm bench` builds first).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createTaskWorktree } from '../dist/index.js';
@@ -63,7 +63,12 @@ try {
   const sequentialMs = performance.now() - t0;
 
   const ratio = sequentialMs / parallelMs;
-  console.log(`worktree-manager bench: ${COUNT} worktrees, 201 files each`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `worktree-manager bench: ${COUNT} worktrees, 201 files each (${cpus().length} CPUs, load ${load})`,
+  );
   console.log(
     `  parallel:   ${parallelMs.toFixed(0)} ms  (target < ${TARGET_MS} ms: ${parallelMs < TARGET_MS ? 'PASS' : 'FAIL'})`,
   );

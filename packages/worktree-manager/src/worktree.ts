@@ -31,7 +31,19 @@ function dirSegment(value: string): string {
     .replace(/-+$/, '');
 }
 
-async function resolveCommit(top: string, ref: string): Promise<string> {
+const inFlight = new Map<string, Promise<string>>();
+
+/** Concurrent lookups of the same ref in the same repository share one `git rev-parse`. */
+function resolveCommit(top: string, ref: string): Promise<string> {
+  const key = `${top}\0${ref}`;
+  const pending = inFlight.get(key);
+  if (pending) return pending;
+  const lookup = lookupCommit(top, ref).finally(() => inFlight.delete(key));
+  inFlight.set(key, lookup);
+  return lookup;
+}
+
+async function lookupCommit(top: string, ref: string): Promise<string> {
   if (!ref || ref.startsWith('-')) throw new BaseRefNotFoundError(ref, top);
   try {
     const { stdout } = await runGit(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
