@@ -370,8 +370,9 @@ export function extractPaths(text: string): string[] {
     if (!/\s/.test(inner.trim())) add(pathCandidate(inner, true));
     return ' ';
   });
+  if (!/[./]/.test(bare)) return out;
   for (const tok of bare.split(/[\s()[\]<>,;"'|]+/)) {
-    if (tok !== '') add(pathCandidate(tok, false));
+    if (tok.length > 1 && (tok.includes('.') || tok.includes('/'))) add(pathCandidate(tok, false));
   }
   return out;
 }

@@ -46,8 +46,11 @@ export interface Skeleton {
   text: string;
   /** 0-based skeleton line → 0-based original line. */
   orig: number[];
-  /** 0-based original line of a run's last (kept) line → 0-based original line where the run starts. */
-  runStart: Map<number, number>;
+  /**
+   * 0-based original line of a kept list item → the [first, last] original lines of the items folded into
+   * it (each folded item is a one-line bullet plus its indented continuation lines).
+   */
+  folded: Map<number, Array<[number, number]>>;
 }
 
 const WHOLE = /[<>|]|\]:/;
@@ -56,6 +59,9 @@ const FENCE_CHAR = /[`~]/;
 const RUN_LINE = /^([-*+]) [^\s`~<>#|=_*+\-[\]!\d\\&]/;
 const RUN_CHECKBOX = /^([-*+]) \[[ xX~-]\] \S/;
 const HAS_WORD = /[A-Za-z0-9]/;
+/** A continuation line that stays inside the item above it whatever that item holds. */
+const CONTINUATION = /^(?: {2,}|\t)[ \t]*[^\s`~<]/;
+const NESTED_CHECKBOX = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[/;
 
 export function truncateLine(line: string): string {
   if (WHOLE.test(line)) return line;
@@ -76,27 +82,43 @@ function runMarker(line: string): string | null {
   return m[1] ?? null;
 }
 
+function isContinuation(line: string): boolean {
+  return CONTINUATION.test(line) && !line.includes('>') && !NESTED_CHECKBOX.test(line);
+}
+
+/** End (inclusive, 0-based) of the foldable unit starting at `i`: the bullet line and its continuation lines. */
+function unitEnd(lines: readonly string[], i: number): number {
+  let j = i;
+  while (j + 1 < lines.length && isContinuation(lines[j + 1]!)) j++;
+  return j;
+}
+
 export function makeSkeleton(lines: readonly string[], fold = true): Skeleton {
   const out: string[] = [];
   const orig: number[] = [];
-  const runStart = new Map<number, number>();
+  const folded = new Map<number, Array<[number, number]>>();
   const n = lines.length;
   for (let i = 0; i < n; i++) {
-    const line = lines[i]!;
-    if (fold) {
-      const marker = runMarker(line);
-      if (marker !== null) {
-        let j = i;
-        while (j + 1 < n && runMarker(lines[j + 1]!) === marker) j++;
-        if (j > i) runStart.set(j, i);
-        out.push(truncateLine(lines[j]!));
-        orig.push(j);
-        i = j;
-        continue;
+    const marker = fold ? runMarker(lines[i]!) : null;
+    if (marker !== null) {
+      const units: Array<[number, number]> = [];
+      let start = i;
+      let end = unitEnd(lines, i);
+      while (end + 1 < n && runMarker(lines[end + 1]!) === marker) {
+        units.push([start, end]);
+        start = end + 1;
+        end = unitEnd(lines, start);
       }
+      if (units.length > 0) folded.set(start, units);
+      for (let k = start; k <= end; k++) {
+        out.push(truncateLine(lines[k]!));
+        orig.push(k);
+      }
+      i = end;
+      continue;
     }
-    out.push(truncateLine(line));
+    out.push(truncateLine(lines[i]!));
     orig.push(i);
   }
-  return { text: out.join('\n'), orig, runStart };
+  return { text: out.join('\n'), orig, folded };
 }

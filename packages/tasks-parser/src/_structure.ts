@@ -42,13 +42,13 @@ export function parseMarkdown(text: string): Root {
 export function blocksOf(skeleton: Skeleton): Block[] {
   const tree = parseMarkdown(skeleton.text);
   const out: Block[] = [];
-  const { orig, runStart } = skeleton;
+  const { orig, folded } = skeleton;
   const line = (skelLine: number): number => (orig[skelLine - 1] ?? skelLine - 1) + 1;
   /** Where a block starting on this skeleton line starts in the original (a folded run starts earlier). */
   const startLine = (skelLine: number): number => {
     const l = line(skelLine);
-    const first = runStart.get(l - 1);
-    return first === undefined ? l : first + 1;
+    const units = folded.get(l - 1);
+    return units === undefined ? l : units[0]![0] + 1;
   };
 
   const visitList = (list: List, level: number): void => {
@@ -56,11 +56,8 @@ export function blocksOf(skeleton: Skeleton): Block[] {
       const pos = item.position;
       if (pos === undefined) continue;
       const start = line(pos.start.line);
-      const first = runStart.get(start - 1);
-      if (first !== undefined) {
-        for (let l = first + 1; l < start; l++) {
-          out.push({ kind: 'item', line: l, endLine: l, ordered: list.ordered === true, level });
-        }
+      for (const [a, b] of folded.get(start - 1) ?? []) {
+        out.push({ kind: 'item', line: a + 1, endLine: b + 1, ordered: list.ordered === true, level });
       }
       out.push({
         kind: 'item',
