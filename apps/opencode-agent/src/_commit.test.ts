@@ -11,7 +11,10 @@ describe('commit message', () => {
     ['Update README with setup steps', null, 'docs'],
     ['Create project structure per implementation plan', 'setup', 'chore'],
     ['Implement CalendarSync service in src/sync.ts', 'story', 'feat'],
+    ['Add tests for greet in test/greet.test.js', 'story', 'test'],
+    ['Write unit tests for the parser', null, 'test'],
     ['Testing harness wiring', 'story', 'feat'],
+    ['Add testimonials page', 'story', 'feat'],
   ] as const)('%s → %s', (title, kind, type) => {
     expect(commitType({ title }, kind ? { kind } : null)).toBe(type);
   });

@@ -5,7 +5,8 @@ export type CommitType = 'feat' | 'test' | 'docs' | 'chore';
 /** `test` for test tasks, `docs` for documentation, `chore` for the setup phase, else `feat`. */
 export function commitType(task: Pick<Task, 'title'>, phase?: Pick<Phase, 'kind'> | null): CommitType {
   const title = task.title.trim();
-  if (/^(contract\s+tests?|integration\s+tests?|unit\s+tests?|tests?)\b/i.test(title)) return 'test';
+  if (/^(?:(?:add|write|create)\s+)?(?:(?:contract|integration|unit|e2e)\s+)?tests?\b/i.test(title))
+    return 'test';
   if (/^(docs?|documentation|document)\b/i.test(title) || /\b(README|documentation)\b/.test(title))
     return 'docs';
   if (phase?.kind === 'setup') return 'chore';
