@@ -187,6 +187,17 @@ describe('createTaskWorktree', () => {
     expect(git(other, 'worktree', 'list', '--porcelain')).not.toContain(old.path);
   });
 
+  it('two concurrent calls for the same task: one wins, the other gets a named error', async () => {
+    const repo = makeRepo();
+    const results = await Promise.allSettled([
+      createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f', reuseBranch: true }),
+      createTaskWorktree({ repo, baseRef: 'main', taskId: 'T1', feature: 'f', reuseBranch: true }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(failed.reason).toBeInstanceOf(WorktreeExistsError);
+  });
+
   it('rejects a non-repository and an unknown base ref with named errors', async () => {
     const dir = tempDir();
     await expect(

@@ -208,8 +208,14 @@ async function addWorktree(
         await withLockRetry('git worktree prune', retry, () => runGit(top, ['worktree', 'prune']));
         continue;
       }
-      if (holder)
+      if (holder) {
         throw new WorktreeExistsError(holder, `branch ${branch} is checked out there`, { cause: error });
+      }
+      if (/'[^']+' already exists/.test(text)) {
+        throw new WorktreeExistsError(worktreePath, 'it was created concurrently by another call', {
+          cause: error,
+        });
+      }
       throw error;
     }
   }
