@@ -58,7 +58,10 @@ export class ProfileInvalidError extends PodLauncherError {
 }
 
 export interface ForbiddenDetails {
+  /** The identity the server named. */
   user?: string;
+  /** The kubeconfig's user entry, when the server did not name the identity. */
+  kubeconfigUser?: string;
   verb: string;
   resource: string;
   namespace: string;
@@ -79,7 +82,9 @@ export class KubeForbiddenError extends PodLauncherError {
   readonly resource: string;
   readonly namespace: string;
   constructor(details: ForbiddenDetails, options: { cause?: unknown; serverMessage?: string } = {}) {
-    const who = details.user ? `"${details.user}"` : 'the current user';
+    const who = details.user
+      ? `"${details.user}"`
+      : `the current user${details.kubeconfigUser ? ` (kubeconfig user "${details.kubeconfigUser}")` : ''}`;
     const grants = LAUNCHER_RULES[details.resource];
     super(
       'E_FORBIDDEN',
@@ -211,7 +216,7 @@ export function toKubeError(err: unknown, ctx: KubeCallContext): Error {
     const parsed = body?.message ? parseForbiddenMessage(body.message) : {};
     return new KubeForbiddenError(
       {
-        user: parsed.user ?? ctx.user,
+        ...(parsed.user ? { user: parsed.user } : ctx.user ? { kubeconfigUser: ctx.user } : {}),
         verb: parsed.verb ?? ctx.verb,
         resource: parsed.resource ?? ctx.resource,
         namespace: parsed.namespace ?? ctx.namespace,

@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { BatchV1Api, CoreV1Api, Log, type LogOptions, type V1Pod } from '@kubernetes/client-node';
 import { backoffDelay, sleep } from './_duration.js';
 import { httpStatusOf, KubeForbiddenError, LogFollowError, toKubeError } from './_errors.js';
@@ -18,6 +18,31 @@ class ChunkChannel extends Writable {
   #queue: { chunk: Buffer; cb: (err?: Error | null) => void }[] = [];
   #ended = false;
   #wake: (() => void) | undefined;
+  /** Why the response stopped without a clean end (reset, premature close), if it did. */
+  dropped: Error | undefined;
+
+  constructor() {
+    super();
+    // `Log.log` pipes the response body here; `pipe` ignores the source's errors, so a dropped connection
+    // would look like a silent stream. Watch the source itself (this also keeps its errors handled).
+    this.on('pipe', (src: Readable) => {
+      if (src.destroyed && !src.readableEnded) {
+        this.#drop(src.errored ?? new Error('log stream closed before its end'));
+        return;
+      }
+      src.once('error', (err: Error) => this.#drop(err));
+      src.once('close', () => {
+        if (!src.readableEnded) this.#drop(new Error('log stream closed before its end'));
+      });
+    });
+  }
+
+  #drop(err: Error): void {
+    if (this.#ended) return;
+    this.dropped = err;
+    this.#ended = true;
+    this.#wake?.();
+  }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.#queue.push({ chunk, cb });
@@ -60,6 +85,46 @@ class ChunkChannel extends Writable {
       if (!woke) return { type: 'idle' };
     }
   }
+}
+
+interface Opening {
+  /** Set when the log request failed (the channel is then ended). */
+  readonly error: unknown;
+  /** Abort the request, now or as soon as it resolves. */
+  close(): void;
+}
+
+/** Start `Log.log` without waiting for it (it resolves only when the first bytes arrive). */
+function openLog(
+  logApi: Log,
+  namespace: string,
+  pod: string,
+  container: string,
+  channel: ChunkChannel,
+  options: LogOptions,
+): Opening {
+  let controller: AbortController | undefined;
+  let closed = false;
+  let error: unknown;
+  logApi.log(namespace, pod, container, channel, options).then(
+    (c) => {
+      controller = c;
+      if (closed) c.abort();
+    },
+    (err: unknown) => {
+      error = err ?? new Error('log request failed');
+      channel.destroy();
+    },
+  );
+  return {
+    get error() {
+      return error;
+    },
+    close() {
+      closed = true;
+      controller?.abort();
+    },
+  };
 }
 
 function isPodTerminal(pod: V1Pod | undefined): boolean {
@@ -210,26 +275,13 @@ export async function* followTaskLogs(
       });
     }
 
+    // Log.log resolves only when the response headers arrive — with kwok (and some proxies) that is the
+    // first byte of output — so never block on it: the read loop below watches the pod meanwhile.
     const channel = new ChunkChannel();
-    let controller: AbortController;
-    try {
-      controller = await logApi.log(namespace, podName, container, channel, logOptions);
-    } catch (err) {
-      channel.destroy();
-      const status = httpStatusOf(err);
-      if (status === 403) throw toKubeError(err, { verb: 'get', resource: 'pods/log', namespace, user });
-      if (terminal && status !== undefined && status >= 400 && status < 500) {
-        donePods.add(uid); // a finished pod whose log is gone/unreadable: nothing more to get
-        continue;
-      }
-      await fail(`opening the log of pod ${podName}: ${errorText(err)}`, err);
-      continue;
-    }
-    firstPodUid ??= uid;
-
+    const opening = openLog(logApi, namespace, podName, container, channel, logOptions);
     const splitter = new LineSplitter();
     let lastData = Date.now();
-    let outcome: 'end' | 'idle' | 'replaced' | 'aborted' = 'end';
+    let outcome: 'end' | 'idle' | 'replaced' | 'aborted' | 'error' = 'end';
     try {
       for (;;) {
         const item = await channel.next(statusCheckMs, signal);
@@ -248,7 +300,7 @@ export async function* followTaskLogs(
           continue;
         }
         if (item.type === 'end') {
-          outcome = 'end';
+          outcome = opening.error === undefined ? 'end' : 'error';
           break;
         }
         // Silence: has the pod finished (kwok and some runtimes never close a follow stream) or been replaced?
@@ -272,10 +324,22 @@ export async function* followTaskLogs(
         }
       }
     } finally {
-      controller.abort();
+      opening.close();
       channel.destroy();
     }
     if (outcome === 'aborted') return;
+    if (outcome === 'error') {
+      const err = opening.error;
+      const status = httpStatusOf(err);
+      if (status === 403) throw toKubeError(err, { verb: 'get', resource: 'pods/log', namespace, user });
+      if (terminal && status !== undefined && status >= 400 && status < 500) {
+        donePods.add(uid); // a finished pod whose log is gone/unreadable: nothing more to get
+        continue;
+      }
+      await fail(`opening the log of pod ${podName}: ${errorText(err)}`, err);
+      continue;
+    }
+    firstPodUid ??= uid;
     if (outcome === 'end' && terminal) {
       // The final, non-follow read of a finished pod: emit an unterminated last line, then the pod is done.
       const rest = splitter.flush();
@@ -290,9 +354,8 @@ export async function* followTaskLogs(
       // EOF of a follow stream: the container ended (next pass reads the rest) or the connection dropped.
       const current = await readPod(podName).catch(() => pod);
       if (current && !isPodTerminal(current)) await fail(lastCause || 'log stream ended while the pod runs');
-    } else if (outcome === 'idle') {
-      await fail(lastCause);
     }
+    // 'idle' (a silent stream may be a dead one) and 'replaced' reconnect at once; the cursor dedupes.
   }
 }
 
