@@ -1,4 +1,8 @@
+// Generator of large, realistic tasks.md files (used by the benchmark and the tests).
 const PER_PHASE = 100;
+
+/** A realistic upstream/fork-style file: setup, foundational, story phases, polish; sub-headings,
+ * checkpoints, markers in several orders, sub-bullets with dependencies, a code fence per phase. */
 export function generate(total) {
   const out = ['# Tasks: Benchmark feature', '', '**Input**: Design documents from `/specs/001-bench/`', ''];
   const phases = Math.ceil(total / PER_PHASE);
