@@ -30,9 +30,9 @@ export function buildCli(argv: string[]) {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 80))
-    .fail((message, error, y) => {
+    .fail((message, error) => {
       if (error) throw error;
-      throw new CliError(`${message}\n\n${y.help ? 'Run asdlc --help for usage.' : ''}`.trim(), 'E_USAGE', EXIT.usage);
+      throw new CliError(`${message}\nRun asdlc --help for usage.`, 'E_USAGE', EXIT.usage);
     });
 }
 

@@ -49,7 +49,7 @@ export function makeRepo(files: Record<string, string>, options: { branch?: stri
   }
   git(dir, 'init', '-q', '-b', options.branch ?? 'main');
   git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'initial');
+  git(dir, 'commit', '-q', '--allow-empty', '-m', 'initial');
   const remote = join(root, 'remote.git');
   if (options.remote !== false) {
     git(root, 'init', '-q', '--bare', remote);

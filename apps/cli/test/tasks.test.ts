@@ -77,13 +77,14 @@ describe('asdlc tasks', () => {
   });
 
   it('exits 1 on error diagnostics but still prints the graph', () => {
-    const bad = `${demoTasks}\n## Phase 4: Polish\n\n- [ ] T007 [SYNC] [ASYNC] Both markers on one task\n`;
+    const bad = `${demoTasks}\n## Phase 4: Polish\n\n- [ ] T007 [ASYNC] A task\n- [ ] T007 [ASYNC] The same id again\n`;
     const repo = makeRepo({ 'specs/002-bad/tasks.md': bad }, { remote: false });
     const res = asdlc(['tasks', 'specs/002-bad/tasks.md', '--json'], { cwd: repo.dir });
     expect(res.status).toBe(1);
     const json = JSON.parse(res.stdout);
-    expect(json.tasks.some((t: { id: string }) => t.id === 'T007')).toBe(true);
-    expect(json.diagnostics.some((d: { severity: string; line: number }) => d.severity === 'error' && d.line === bad.split('\n').findIndex((l) => l.includes('T007')) + 1)).toBe(true);
+    expect(json.tasks.filter((t: { id: string }) => t.id === 'T007')).toHaveLength(2);
+    const dupLine = bad.split('\n').findIndex((l) => l.includes('The same id again')) + 1;
+    expect(json.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', line: dupLine, code: 'duplicate-id' }));
   });
 
   it('exits 2 naming the path it tried for a missing file', () => {

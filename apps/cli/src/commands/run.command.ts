@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { ColorMode } from '../color.js';
 
 export interface RunArgs {
@@ -47,7 +47,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return true;
       })
       .example('$0 run', 'Run every [ASYNC] task of the active feature locally, 4 at a time')
-      .example('$0 run specs/001-demo --tasks T006,T007 --timeout 30m', 'Two tasks, 30 minutes each'),
+      .example('$0 run specs/001-demo --tasks T006,T007 --timeout 30m', 'Two tasks, 30 minutes each') as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const { runRun } = await import('../run/run.handler.js');
     await runRun(args);

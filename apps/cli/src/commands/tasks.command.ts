@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import type { ColorMode } from '../color.js';
 
 export interface TasksArgs {
@@ -20,7 +20,7 @@ export const tasksCommand: CommandModule<object, TasksArgs> = {
       .option('json', { type: 'boolean', describe: 'Print the graph as JSON' })
       .example('$0 tasks', 'Tasks of the active feature (.specify/feature.json or the git branch)')
       .example('$0 tasks specs/001-demo --async --ready', 'The [ASYNC] tasks that may start now')
-      .example('$0 tasks --json | jq ".tasks[].id"', 'Machine-readable output'),
+      .example('$0 tasks --json | jq ".tasks[].id"', 'Machine-readable output') as unknown as Argv<TasksArgs>,
   handler: async (args) => {
     const { runTasks } = await import('./tasks.handler.js');
     await runTasks(args);

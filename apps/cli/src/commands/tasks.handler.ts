@@ -73,7 +73,7 @@ function renderHuman(view: TasksJson, color: boolean, cwd: string): string {
   for (const t of view.tasks) byPhase.set(t.phase, [...(byPhase.get(t.phase) ?? []), t]);
   const sections: { title: string; kind: string; index: number | null }[] = [
     ...(byPhase.has(null) ? [{ title: '(before the first phase)', kind: 'other', index: null }] : []),
-    ...view.phases,
+    ...view.phases.map((p) => ({ ...p, title: p.number ? `Phase ${p.number}: ${p.title}` : p.title })),
   ];
   for (const phase of sections) {
     const tasks = byPhase.get(phase.index);
