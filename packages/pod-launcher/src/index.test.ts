@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('exports', () => {
+  it('pins the runtime export names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "AGENT_CONTAINER",
+        "AGENT_UID",
+        "ANNOTATION_BRANCH",
+        "ANNOTATION_TITLE",
+        "APP_NAME",
+        "DEFAULT_STARTUP_ALLOWANCE_SECONDS",
+        "InvalidInputError",
+        "JobConflictError",
+        "KubeApiError",
+        "KubeConfigError",
+        "KubeForbiddenError",
+        "LABEL_COMPONENT",
+        "LABEL_FEATURE",
+        "LABEL_MANAGED_BY",
+        "LABEL_NAME",
+        "LABEL_RUN",
+        "LABEL_TASK",
+        "LineSplitter",
+        "LogFollowError",
+        "MANAGED_BY",
+        "MANAGED_SELECTOR",
+        "PodLauncherError",
+        "ProfileInvalidError",
+        "ProfileNotFoundError",
+        "ResumeCursor",
+        "TERMINATION_MESSAGE_PATH",
+        "WaitTimeoutError",
+        "buildTaskJob",
+        "cancelRun",
+        "cleanupJobs",
+        "deriveTaskStatus",
+        "envForNamespace",
+        "explainFailure",
+        "followTaskLogs",
+        "formatFailure",
+        "formatSeconds",
+        "helmInstallCommand",
+        "isTerminalState",
+        "launchJobs",
+        "listRuns",
+        "loadKubeConfig",
+        "loadProfile",
+        "namespaceForEnv",
+        "parseRunnerResult",
+        "parseTimestampedLine",
+        "readTaskLogs",
+        "runSelector",
+        "runStatus",
+        "sanitizeLabelValue",
+        "taskJobName",
+        "toKubeError",
+        "watchRun",
+      ]
+    `);
+  });
+});
