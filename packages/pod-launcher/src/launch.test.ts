@@ -8,6 +8,7 @@ import {
   cancelRun,
   cleanupJobs,
   JobConflictError,
+  KubeApiError,
   KubeForbiddenError,
   launchJobs,
   listRuns,
@@ -249,6 +250,7 @@ describe('toKubeError', () => {
       },
     );
     expect(e.message).toBe('cannot list pods in namespace ns: HTTP 500: etcdserver: timeout');
-    expect((e as { code: string }).code).toBe('E_KUBE_API');
+    expect(e).toBeInstanceOf(KubeApiError);
+    expect((e as KubeApiError).code).toBe('E_KUBE_API');
   });
 });
