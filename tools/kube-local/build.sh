@@ -21,18 +21,62 @@ if [ "$cached" = 1 ] && [ "$(cat "$KUBE_LOCAL_BIN/.stamp" 2>/dev/null)" = "$stam
 fi
 
 # --- toolchain ---------------------------------------------------------------------------------------
-GO="$(command -v go || true)"
-[ -n "$GO" ] || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; }
-[ -n "$GO" ] || die "no Go toolchain found (need Go >= 1.26 in PATH or /usr/local/go/bin/go; kwok v$KWOK_VERSION requires go 1.26)"
-say "go: $GO ($("$GO" env GOVERSION))"
-# up.sh needs openssl (PKI) and curl (probes); install them here so a fresh machine is ready after one build.
-need=()
-for tool in openssl curl; do command -v "$tool" >/dev/null || need+=("$tool"); done
-if [ "${#need[@]}" -gt 0 ]; then
+# up.sh needs openssl (PKI) and curl (probes); the Go bootstrap needs unzip. Install what is missing (Debian).
+apt_install() {
+  local need=() tool
+  for tool in "$@"; do command -v "$tool" >/dev/null || need+=("$tool"); done
+  [ "${#need[@]}" -gt 0 ] || return 0
   say "installing ${need[*]} (Debian)"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+  local SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+}
+apt_install openssl curl
+
+go_is_new_enough() { # go binary: true if it is go >= 1.26
+  local v; v="$("$1" env GOVERSION 2>/dev/null)" || return 1
+  v="${v#go}"; local major="${v%%.*}" rest="${v#*.}"; local minor="${rest%%[.a-z]*}"
+  [ "$major" -gt 1 ] 2>/dev/null || { [ "$major" = 1 ] && [ "$minor" -ge 26 ] 2>/dev/null; }
+}
+
+# Fetches the official Go toolchain from the Go module proxy (module golang.org/toolchain) and checks the zip
+# against its h1: hash as recorded by sum.golang.org (looked up through the same proxy).
+bootstrap_go() {
+  local arch; case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) die "no Go for $(uname -m)" ;; esac
+  local ver="v0.0.1-go$GO_BOOTSTRAP_VERSION.linux-$arch"
+  local root="${XDG_CACHE_HOME:-$HOME/.cache}/agentic-sdlc/go-$GO_BOOTSTRAP_VERSION"
+  local gobin="$root/golang.org/toolchain@$ver/bin/go"
+  if [ -x "$gobin" ]; then echo "$gobin"; return; fi
+  apt_install unzip
+  local proxy="${GOPROXY:-https://proxy.golang.org}"; proxy="${proxy%%[,|]*}"
+  case "$proxy" in http*) ;; *) proxy=https://proxy.golang.org ;; esac
+  say "no Go >= 1.26 found: fetching go$GO_BOOTSTRAP_VERSION from $proxy (module golang.org/toolchain@$ver)"
+  local tmp; tmp="$(mktemp -d)"
+  curl -fsSL --retry 3 "$proxy/golang.org/toolchain/@v/$ver.zip" -o "$tmp/go.zip" || die "download of $ver failed"
+  local want got
+  want="$(curl -fsSL --retry 3 "$proxy/sumdb/sum.golang.org/lookup/golang.org/toolchain@$ver" \
+    | awk -v v="$ver" '$1 == "golang.org/toolchain" && $2 == v { print $3 }')"
+  unzip -q "$tmp/go.zip" -d "$tmp/x"
+  # dirhash "h1": sha256 over the sorted "<sha256 hex>  <path>" lines of every file in the zip.
+  got="h1:$(cd "$tmp/x" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while IFS= read -r f; do
+    printf '%s  %s\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$f"; done | openssl dgst -sha256 -binary | base64)"
+  [ -n "$want" ] && [ "$got" = "$want" ] || { rm -rf "$tmp"; die "checksum mismatch for $ver: got $got, sum.golang.org says '${want}'"; }
+  mkdir -p "$root" && rm -rf "$root/golang.org" && mv "$tmp/x/golang.org" "$root/" && rm -rf "$tmp"
+  say "go$GO_BOOTSTRAP_VERSION verified ($got) in $root"
+  echo "$gobin"
+}
+
+GO=""
+if [ "${KUBE_LOCAL_GO:-}" = bootstrap ]; then
+  GO="$(bootstrap_go)"
+else
+  for cand in "${KUBE_LOCAL_GO:-}" "$(command -v go || true)" /usr/local/go/bin/go; do
+    if [ -n "$cand" ] && [ -x "$cand" ] && go_is_new_enough "$cand"; then GO="$cand"; break; fi
+  done
+  [ -n "$GO" ] || GO="$(bootstrap_go)"
 fi
+[ -x "$GO" ] || die "no usable Go toolchain"
+export GOTOOLCHAIN=local
+say "go: $GO ($("$GO" env GOVERSION))"
 
 # Share the 2 cores politely: at most 2 compile jobs, low priority.
 export GOMAXPROCS="${GOMAXPROCS:-2}" CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false"
