@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  firstErrorLines,
+  isStartupRace,
   MAX_ARG_PROMPT,
   neverAsk,
   opencodeConfigContent,
@@ -72,5 +74,29 @@ describe('OpenCode invocation', () => {
     expect(big.args.slice(0, 5)).toEqual(['run', '--format', 'json', '--dir', '/w']);
     expect(big.args.slice(-2)).toEqual(['-f', '/w/p.md']);
     expect(big.args).not.toContain('-m');
+  });
+});
+
+describe('start-up race detection', () => {
+  const migrationFailure = [
+    'Error: Unexpected error',
+    'Failed query:',
+    'CREATE TABLE `workspace` (',
+    '`id` text PRIMARY KEY,',
+    'params:',
+  ];
+  it('recognises a database migration race before any tool ran', () => {
+    expect(isStartupRace(migrationFailure, { toolCalls: 0, sessionId: null })).toBe(true);
+    expect(isStartupRace(['Error: database is locked'], { toolCalls: 0, sessionId: null })).toBe(true);
+  });
+  it('never retries a run that already called tools, or an ordinary failure', () => {
+    expect(isStartupRace(migrationFailure, { toolCalls: 1, sessionId: 's' })).toBe(false);
+    expect(isStartupRace(['Error: model not found: x/y'], { toolCalls: 0, sessionId: null })).toBe(false);
+  });
+  it('summarises the first error lines in one bounded line', () => {
+    expect(firstErrorLines(migrationFailure)).toBe(
+      'Error: Unexpected error Failed query: CREATE TABLE `workspace` (',
+    );
+    expect(firstErrorLines(['x'.repeat(1000), 'error'.repeat(100)]).length).toBeLessThanOrEqual(300);
   });
 });

@@ -148,3 +148,31 @@ export function opencodeInvocation(input: {
   };
   return { args, env };
 }
+
+/** How many times a run that died opening OpenCode's database (parallel start-up) is tried. */
+export const STARTUP_RACE_ATTEMPTS = 3;
+
+/**
+ * True when OpenCode exited before doing anything because several processes initialised or migrated its
+ * SQLite database at once (`Failed query: CREATE TABLE …`, `database is locked`, `SQLITE_BUSY`).
+ */
+export function isStartupRace(
+  stderr: string[],
+  summary: { toolCalls: number; sessionId: string | null },
+): boolean {
+  if (summary.toolCalls > 0) return false;
+  const text = stderr.join('\n');
+  return /Failed query:[\s\S]*\b(CREATE|ALTER) TABLE\b|database is locked|SQLITE_BUSY|already exists/i.test(
+    text,
+  );
+}
+
+/** The first error lines of OpenCode's stderr, for a failure reason (one line, bounded). */
+export function firstErrorLines(stderr: string[]): string {
+  const lines = stderr.filter((l) => l.length > 0 && !/^(INFO|DEBUG)\b/.test(l));
+  const errorAt = lines.findIndex((l) => /error|failed|exception/i.test(l));
+  const picked = (errorAt >= 0 ? lines.slice(errorAt, errorAt + 3) : lines.slice(-3))
+    .join(' ')
+    .replace(/\s+/g, ' ');
+  return picked.length > 300 ? `${picked.slice(0, 297)}...` : picked;
+}

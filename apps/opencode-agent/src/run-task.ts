@@ -20,7 +20,14 @@ import { execa } from 'execa';
 import { commitMessage } from './_commit.js';
 import { AgentRunnerError, UsageError } from './_errors.js';
 import { EventSummariser } from './_events.js';
-import { opencodeInvocation, opencodeVersion, resolveOpencodeBin } from './_opencode.js';
+import {
+  firstErrorLines,
+  isStartupRace,
+  opencodeInvocation,
+  opencodeVersion,
+  resolveOpencodeBin,
+  STARTUP_RACE_ATTEMPTS,
+} from './_opencode.js';
 import { type AgentExit, runAgentProcess } from './_process.js';
 import { buildPrompt } from './_prompt.js';
 import { resolveRepo, resolveTasksFile } from './_repo.js';
@@ -221,6 +228,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     let agentLabel: string;
     let exit: AgentExit;
     let summary: EventSummary | null = null;
+    let opencodeStderr = '';
     if (options.agentCmd) {
       agentLabel = basename(options.agentCmd.trim().split(/\s+/)[0] ?? 'agent');
       io.warn(`running agent command: ${options.agentCmd}`);
@@ -257,23 +265,41 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       // `opencode --version` (for the Agent: trailer) runs alongside the agent: it costs about a second.
       const version = opencodeVersion(bin, invocation.env);
       io.warn(`running opencode${model ? ` with model ${model}` : ' with its configured model'}`);
-      const summariser = new EventSummariser(worktree.path);
-      exit = await runAgentProcess({
-        file: bin,
-        args: invocation.args,
-        cwd: worktree.path,
-        env: invocation.env,
-        timeoutMs,
-        killGraceMs,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onStdout: (line) => {
-          for (const l of summariser.line(line)) io.log(guard(l));
-        },
-        onStderr: (line) => {
-          const l = summariser.stderrLine(line);
-          if (l !== null) io.warn(`opencode: ${l}`);
-        },
-      });
+      // Parallel first runs on one OpenCode data dir race on its database migration; such a run did
+      // nothing yet, so it is retried (bounded) after a short random pause.
+      let summariser = new EventSummariser(worktree.path);
+      let stderrTail: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        summariser = new EventSummariser(worktree.path);
+        stderrTail = [];
+        const current = summariser;
+        exit = await runAgentProcess({
+          file: bin,
+          args: invocation.args,
+          cwd: worktree.path,
+          env: invocation.env,
+          timeoutMs,
+          killGraceMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onStdout: (line) => {
+            for (const l of current.line(line)) io.log(guard(l));
+          },
+          onStderr: (line) => {
+            const l = current.stderrLine(line);
+            if (l === null) return;
+            io.warn(`opencode: ${l}`);
+            if (stderrTail.length < 40) stderrTail.push(l.trim());
+          },
+        });
+        const raced = exit.exitCode !== 0 && isStartupRace(stderrTail, current.summary);
+        if (!raced || attempt >= STARTUP_RACE_ATTEMPTS || exit.cancelled || exit.timedOut) break;
+        io.warn(
+          `opencode failed while opening its database (parallel start-up); retrying (${attempt + 1}/${STARTUP_RACE_ATTEMPTS})`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500));
+      }
+      if (exit.exitCode !== 0 && !exit.timedOut && !exit.cancelled)
+        opencodeStderr = firstErrorLines(stderrTail);
       summary = summariser.summary;
       agentLabel = `opencode ${await version}`;
       result.tokens = summary.tokens;
@@ -287,6 +313,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     mark('agent');
     const agentName = options.agentCmd ? `agent command (${agentLabel})` : 'opencode';
     const failure = agentFailureReason(exit, summary, agentName, timeoutMs);
+    if (failure && failure.outcome === 'failed' && opencodeStderr) failure.reason += `: ${opencodeStderr}`;
 
     // --- commit and push --------------------------------------------------------------------------------
     if (failure) {
