@@ -95,6 +95,14 @@ launch() {
   local bin="$KUBE_LOCAL_BIN/$name"
   setsid "$bin" "$@" > "$STATE/logs/$name.log" 2>&1 < /dev/null &
   echo "$! $bin" > "$STATE/pids/$name.pid"
+  # Until setsid has exec'd the binary, /proc/<pid>/cmdline still shows bash/setsid: wait (≤ 5 s) for the exec
+  # so that recorded_pid() can tell "ours and alive" from "exited".
+  local i
+  for i in $(seq 1 50); do
+    [ "$(tr '\0' '\n' 2>/dev/null < "/proc/$!/cmdline" | head -n1)" = "$bin" ] && return 0
+    kill -0 "$!" 2>/dev/null || return 0
+    sleep 0.1
+  done
 }
 
 # recorded_pid <component>: prints the pid if the pid file exists AND that pid still runs our binary.
