@@ -22,7 +22,7 @@ interface Restartable {
 }
 
 function eventKey(s: TaskStatus): string {
-  return JSON.stringify([s.state, s.reason ?? '', s.pod ?? '', s.result?.outcome ?? '', s.result?.sha ?? '']);
+  return JSON.stringify([s.state, s.reason ?? '', s.pod ?? '']);
 }
 
 function toEvent(s: TaskStatus): TaskEvent {
