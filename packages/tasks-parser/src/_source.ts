@@ -12,7 +12,8 @@
  * 2. cuts every other line just after its first letter (`- [ ] T001 …` → `- [ ] T`), unless that prefix
  *    holds a backtick or tilde (a fence opener), in which case it is kept whole;
  * 3. folds a run of consecutive single-line bullets (`- x` at column 0, same bullet, content not starting
- *    with a block-level character, no `>`) into its last line, remembering the run. Each folded line is
+ *    with a block-level character, no `>`, plus indented continuation lines that do not start a nested
+ *    list item) into its last line, remembering the run. Each folded line is
  *    necessarily its own one-line list item, or shares the last line's code/HTML context.
  *
  * The property test `skeleton.test.ts` checks that the block tree of the skeleton equals the block tree of
@@ -61,7 +62,8 @@ const RUN_CHECKBOX = /^([-*+]) \[[ xX~-]\] \S/;
 const HAS_WORD = /[A-Za-z0-9]/;
 /** A continuation line that stays inside the item above it whatever that item holds. */
 const CONTINUATION = /^(?: {2,}|\t)[ \t]*[^\s`~<]/;
-const NESTED_CHECKBOX = /^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[/;
+/** Nested list items are blocks of their own, so they end a foldable unit. */
+const NESTED_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
 
 export function truncateLine(line: string): string {
   if (WHOLE.test(line)) return line;
@@ -83,7 +85,7 @@ function runMarker(line: string): string | null {
 }
 
 function isContinuation(line: string): boolean {
-  return CONTINUATION.test(line) && !line.includes('>') && !NESTED_CHECKBOX.test(line);
+  return CONTINUATION.test(line) && !line.includes('>') && !NESTED_ITEM.test(line);
 }
 
 /** End (inclusive, 0-based) of the foldable unit starting at `i`: the bullet line and its continuation lines. */

@@ -44,6 +44,9 @@ export function blocksOf(skeleton: Skeleton): Block[] {
   const out: Block[] = [];
   const { orig, folded } = skeleton;
   const line = (skelLine: number): number => (orig[skelLine - 1] ?? skelLine - 1) + 1;
+  /** Last original line of a node: an end at column 1 (an unclosed fence ended by its container) covers nothing of that line. */
+  const endLine = (pos: { start: { line: number }; end: { line: number; column: number } }): number =>
+    line(pos.end.column === 1 && pos.end.line > pos.start.line ? pos.end.line - 1 : pos.end.line);
   /** Where a block starting on this skeleton line starts in the original (a folded run starts earlier). */
   const startLine = (skelLine: number): number => {
     const l = line(skelLine);
@@ -62,7 +65,7 @@ export function blocksOf(skeleton: Skeleton): Block[] {
       out.push({
         kind: 'item',
         line: start,
-        endLine: line(pos.end.line),
+        endLine: endLine(pos),
         ordered: list.ordered === true,
         level,
       });
@@ -89,13 +92,13 @@ export function blocksOf(skeleton: Skeleton): Block[] {
         for (let j = i + 1; j < children.length; j++) {
           const next = children[j] as RootContent;
           if (next.type !== 'list' || next.position === undefined) break;
-          lists.push([startLine(next.position.start.line), line(next.position.end.line)]);
+          lists.push([startLine(next.position.start.line), endLine(next.position)]);
         }
         const p = node as Paragraph;
         out.push({
           kind: 'paragraph',
           line: line(pos.start.line),
-          endLine: line(p.position!.end.line),
+          endLine: endLine(p.position!),
           lists,
         });
         break;
