@@ -32,7 +32,11 @@ import {
   watchRun,
 } from '../../src/index.js';
 
-const ns = withNamespace('pod-launcher');
+// Pod Security "restricted" is enforced by the real admission plugin: every agent pod must comply.
+const ns = withNamespace('pod-launcher', {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+});
 let profile: RunnerProfile;
 
 const PROFILE_YAML = `
@@ -70,13 +74,8 @@ function newRunId(): string {
   return `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-function taskJob(
-  runId: string,
-  id: string,
-  fate: PodFate,
-  extra: { timeout?: number; allowance?: number } = {},
-) {
-  return buildTaskJob({
+function taskJobInput(runId: string, id: string) {
+  return {
     profile,
     namespace: ns.name,
     runId,
@@ -86,6 +85,17 @@ function taskJob(
     baseBranch: 'main',
     tasksFile: 'specs/001-greeter/tasks.md',
     branch: `001-greeter-${id}`,
+  };
+}
+
+function taskJob(
+  runId: string,
+  id: string,
+  fate: PodFate,
+  extra: { timeout?: number; allowance?: number } = {},
+) {
+  return buildTaskJob({
+    ...taskJobInput(runId, id),
     podAnnotations: podFate(fate),
     ...(extra.timeout !== undefined ? { taskTimeoutSeconds: extra.timeout } : {}),
     ...(extra.allowance !== undefined ? { startupAllowanceSeconds: extra.allowance } : {}),
@@ -93,6 +103,52 @@ function taskJob(
 }
 
 describe('pod-launcher on the loopback cluster', () => {
+  test('the built Jobs pass strict server-side validation and Pod Security "restricted" (dry run)', async () => {
+    const batch = ns.kc.makeApiClient(k8s.BatchV1Api);
+    const core = ns.kc.makeApiClient(k8s.CoreV1Api);
+    const sshProfile = {
+      ...profile,
+      gitAuth: { mode: 'ssh' as const },
+      secrets: {
+        ...profile.secrets,
+        sshPrivateKey: { env: 'GIT_SSH_KEY', key: 'ssh-privatekey' },
+        sshKnownHosts: { env: 'GIT_KNOWN_HOSTS', key: 'known_hosts' },
+      },
+    };
+    for (const p of [profile, sshProfile]) {
+      const job = buildTaskJob({ ...taskJobInput(newRunId(), 'T001'), profile: p });
+      // Strict: an unknown or misspelled field is an error, not silently dropped.
+      await batch.createNamespacedJob({
+        namespace: ns.name,
+        body: job,
+        dryRun: 'All',
+        fieldValidation: 'Strict',
+      });
+      // The pod the Job controller will create, checked by the PodSecurity admission plugin of the namespace.
+      const template = job.spec?.template;
+      await core.createNamespacedPod({
+        namespace: ns.name,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'psa-check', labels: template?.metadata?.labels },
+          spec: template?.spec,
+        },
+        dryRun: 'All',
+        fieldValidation: 'Strict',
+      });
+    }
+    // …and a non-compliant pod is really refused there (the check above is not vacuous).
+    const bad = await core
+      .createNamespacedPod({
+        namespace: ns.name,
+        body: { metadata: { name: 'psa-bad' }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+        dryRun: 'All',
+      })
+      .catch((e: unknown) => e);
+    expect((bad as { code?: number }).code).toBe(403);
+  });
+
   test('5 Jobs in parallel: all succeed, every log line arrives exactly once, a relaunch adopts', async () => {
     const runId = newRunId();
     const ids = ['T010', 'T011', 'T012', 'T013', 'T014'];
@@ -365,7 +421,7 @@ describe('pod-launcher on the loopback cluster', () => {
     await other.createNamespacedJob({
       namespace,
       body: {
-        metadata: { name: 'not-ours' },
+        metadata: { name: 'not-ours', labels: { 'app.kubernetes.io/managed-by': 'someone-else' } },
         spec: {
           template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } },
         },
