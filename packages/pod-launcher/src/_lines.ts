@@ -59,6 +59,12 @@ export function secondOf(ts: string): string | undefined {
   return `${d.toISOString().slice(0, 19)}Z`;
 }
 
+/** A `ResumeCursor`'s persisted position. */
+export interface ResumeCursorState {
+  lastSecond?: string;
+  countInSecond: number;
+}
+
 /**
  * Resume bookkeeping for one container's log (stern's approach). The apiserver's `sinceTime` has whole
  * second precision, so remember the last second seen and how many lines were emitted in it; a
@@ -69,6 +75,25 @@ export class ResumeCursor {
   #countInSecond = 0;
   #skipSecond: string | undefined;
   #skip = 0;
+
+  /** A cursor restored from `state()` (e.g. saved by a detached `run`, used by `attach`). */
+  static from(state: ResumeCursorState): ResumeCursor {
+    const c = new ResumeCursor();
+    const sec = state.lastSecond === undefined ? undefined : secondOf(state.lastSecond);
+    if (sec !== undefined && Number.isInteger(state.countInSecond) && state.countInSecond >= 0) {
+      c.#lastSecond = sec;
+      c.#countInSecond = state.countInSecond;
+    }
+    return c;
+  }
+
+  /** The position to persist: last second seen and lines emitted in it. */
+  state(): ResumeCursorState {
+    return {
+      ...(this.#lastSecond !== undefined ? { lastSecond: this.#lastSecond } : {}),
+      countInSecond: this.#countInSecond,
+    };
+  }
 
   /** The last second seen (undefined before the first line). */
   get lastSecond(): string | undefined {

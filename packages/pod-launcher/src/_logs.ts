@@ -189,6 +189,7 @@ export async function* followTaskLogs(
   const donePods = new Set<string>();
   let currentUid: string | undefined;
   let failures = 0;
+  let waits = 0;
   let firstPodUid: string | undefined;
   let lastCause = '';
 
@@ -243,7 +244,8 @@ export async function* followTaskLogs(
       }
       if (finished) return;
       if (pod && uid && !donePods.has(uid) && isPodTerminal(pod)) donePods.add(uid); // terminal, never started
-      await sleep(pollMs, signal);
+      waits++;
+      await sleep(Math.min(pollMs * waits, Math.max(pollMs, 5000)), signal);
       continue;
     }
     const podName = pod.metadata?.name ?? '';
@@ -251,10 +253,12 @@ export async function* followTaskLogs(
       currentUid = uid;
       options.onPod?.(pod);
     }
+    waits = 0;
     let cursor = cursors.get(uid);
     const fresh = cursor === undefined;
     if (!cursor) {
-      cursor = new ResumeCursor();
+      // The caller's cursor (a resumed `attach`) applies to the first pod followed.
+      cursor = firstPodUid === undefined && options.cursor ? options.cursor : new ResumeCursor();
       cursors.set(uid, cursor);
     }
     const terminal = isPodTerminal(pod);

@@ -9,8 +9,15 @@ import {
 } from '@kubernetes/client-node';
 import { backoffDelay } from './_duration.js';
 import { httpStatusOf, toKubeError, WaitTimeoutError } from './_errors.js';
-import { deriveTaskStatus, isTerminalState } from './_explain.js';
-import { LABEL_TASK, runSelector } from './_names.js';
+import {
+  agentStatus,
+  deriveTaskStatus,
+  isTerminalState,
+  jobFailedCondition,
+  jobSucceeded,
+  sortPods,
+} from './_explain.js';
+import { LABEL_TASK, runSelector, sanitizeLabelValue } from './_names.js';
 import { kubeUserName } from './_profile.js';
 import type { RunWatch, TaskEvent, TaskStatus, WatchRunOptions } from './types.js';
 
@@ -69,6 +76,8 @@ export async function watchRun(options: WatchRunOptions): Promise<RunWatch> {
   );
 
   const statuses = new Map<string, TaskStatus>();
+  const resultWait = new Map<string, number>();
+  const resultGraceMs = 2000;
   const emitted = new Map<string, string>();
   const waiters = new Set<() => void>();
   let ready = false;
@@ -89,6 +98,21 @@ export async function watchRun(options: WatchRunOptions): Promise<RunWatch> {
     const previous = statuses.get(taskLabel);
     if (!job && taskPods.length === 0 && (!previous || isTerminalState(previous.state))) return;
     const status = deriveTaskStatus(job, taskPods);
+    // The Job can finish before the pod informer has the terminated pod (two watches): hold the terminal
+    // event back briefly so it carries the runner's result, then report it regardless.
+    const newest = sortPods(taskPods).at(-1);
+    const podPending =
+      newest && !agentStatus(newest)?.state?.terminated && (jobSucceeded(job) || jobFailedCondition(job));
+    if (podPending && isTerminalState(status.state)) {
+      const since = resultWait.get(taskLabel) ?? Date.now();
+      if (!resultWait.has(taskLabel)) resultWait.set(taskLabel, since);
+      const left = resultGraceMs - (Date.now() - since);
+      if (left > 0) {
+        setTimeout(() => recompute(taskLabel), left + 5).unref();
+        return;
+      }
+    }
+    resultWait.delete(taskLabel);
     if (!status.task) status.task = previous?.task ?? taskLabel;
     if (!status.job && previous) status.job = previous.job;
     statuses.set(taskLabel, status);
@@ -209,5 +233,11 @@ export async function watchRun(options: WatchRunOptions): Promise<RunWatch> {
       check();
     });
 
-  return { snapshot, settled, stop, done };
+  const pod = (taskId: string): V1Pod | undefined => {
+    const label = sanitizeLabelValue(taskId);
+    const sorted = sortPods(pods.list(namespace).filter((p) => p.metadata?.labels?.[LABEL_TASK] === label));
+    return sorted[sorted.length - 1];
+  };
+
+  return { snapshot, settled, pod, stop, done };
 }

@@ -28,7 +28,7 @@ export {
   TERMINATION_MESSAGE_PATH,
 } from './_job.js';
 export { launchJobs } from './_launch.js';
-export { LineSplitter, parseTimestampedLine, ResumeCursor } from './_lines.js';
+export { LineSplitter, parseTimestampedLine, ResumeCursor, type ResumeCursorState } from './_lines.js';
 export { followTaskLogs, readTaskLogs } from './_logs.js';
 export { cancelRun, cleanupJobs, listRuns, runStatus } from './_manage.js';
 export {

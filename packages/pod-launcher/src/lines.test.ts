@@ -125,6 +125,17 @@ describe('ResumeCursor (stern resume: last second + count)', () => {
     );
   });
 
+  it('state() / from() round-trip a position; garbage restores an empty cursor', () => {
+    const c = new ResumeCursor();
+    c.accept('2026-01-15T10:00:00.1Z');
+    c.accept('2026-01-15T10:00:01.1Z');
+    c.accept('2026-01-15T10:00:01.2Z');
+    const restored = ResumeCursor.from(c.state());
+    expect(restored.state()).toEqual({ lastSecond: '2026-01-15T10:00:01Z', countInSecond: 2 });
+    expect(restored.resume()).toEqual({ sinceTime: '2026-01-15T10:00:01Z', skip: 2 });
+    expect(ResumeCursor.from({ lastSecond: 'nope', countInSecond: 3 }).state()).toEqual({ countInSecond: 0 });
+  });
+
   it('non-UTC offsets are normalised to the same second', () => {
     const c = new ResumeCursor();
     expect(c.accept('2026-01-15T12:00:00.5+02:00')).toBe(true);

@@ -3,7 +3,14 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeApiserver, json, startFakeApiserver, status } from '../test/fixtures/fake-apiserver.js';
 import { pod as podFixture } from '../test/fixtures/status.js';
-import { followTaskLogs, KubeForbiddenError, LogFollowError, type LogLine, readTaskLogs } from './index.js';
+import {
+  followTaskLogs,
+  KubeForbiddenError,
+  LogFollowError,
+  type LogLine,
+  ResumeCursor,
+  readTaskLogs,
+} from './index.js';
 
 type Behaviour = { drop: number } | { end: number } | { silent: number } | 'stream';
 
@@ -260,6 +267,46 @@ describe('followTaskLogs (fake apiserver, real Log.log)', () => {
     expect(
       api.requests.filter((r) => r.startsWith('GET /api/v1/namespaces/ns/pods?')).length,
     ).toBeGreaterThan(1);
+  });
+
+  it('detach and attach: a saved cursor resumes with no line lost or repeated', async () => {
+    const p = new FakePod('asdlc-r1-t001-ggggg');
+    p.append(20, 0, 6); // 6 lines per second: the detach point falls inside a second
+    const job = { done: false };
+    install(api, [p], job);
+    const first = new ResumeCursor();
+    const before: string[] = [];
+    for await (const l of followTaskLogs({
+      kc: api.kc,
+      namespace: 'ns',
+      runId: 'r1',
+      task: 'T001',
+      ...fast,
+      cursor: first,
+    })) {
+      before.push(l.line);
+      if (before.length === 8) break; // Ctrl-C: detach
+    }
+    const saved = JSON.parse(JSON.stringify(first.state()));
+    expect(saved).toEqual({ lastSecond: '2026-01-15T10:00:01Z', countInSecond: 2 });
+    p.append(6, 4, 6); // output while detached
+    const after: string[] = [];
+    for await (const l of followTaskLogs({
+      kc: api.kc,
+      namespace: 'ns',
+      runId: 'r1',
+      task: 'T001',
+      ...fast,
+      tailLines: 1, // ignored: the cursor wins
+      cursor: ResumeCursor.from(saved),
+    })) {
+      after.push(l.line);
+      if (after.length === 18) {
+        p.phase = 'Succeeded';
+        job.done = true;
+      }
+    }
+    expect([...before, ...after]).toEqual(p.lines.map((l) => l.text));
   });
 
   it('stops quietly on abort', async () => {

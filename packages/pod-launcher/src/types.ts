@@ -2,6 +2,7 @@
 
 import type { RunnerProfile } from '@agentic-sdlc/secrets-config';
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { ResumeCursor } from './_lines.js';
 
 /** Environments with a release under `releases/agentic-sdlc-agent-runner-<env>`. */
 export type RunnerEnv = 'dev' | 'stg' | 'prod';
@@ -182,6 +183,8 @@ export interface RunWatch {
   snapshot(): TaskStatus[];
   /** Resolves when every given task (default: every task seen) is succeeded, failed or timed-out. */
   settled(taskIds?: string[], options?: { timeoutMs?: number }): Promise<TaskStatus[]>;
+  /** The task's newest pod from the pod informer's cache (no request): a `findPod` for `followTaskLogs`. */
+  pod(taskId: string): V1Pod | undefined;
   /** Stop both informers. */
   stop(): Promise<void>;
   /** Settles when the watch stops: resolves on stop/abort, rejects on an unrecoverable error. */
@@ -226,8 +229,13 @@ export interface FollowTaskLogsOptions extends KubeContextOptions {
   onPod?: (pod: V1Pod) => void;
   /** Called on each reconnect (for diagnostics). */
   onReconnect?: (info: { pod: string; sinceTime?: string; skip: number; cause: string }) => void;
-  /** Override the pod lookup (e.g. from a `watchRun` cache). */
+  /** Override the pod lookup, e.g. `async () => watch.pod(task)` to use `watchRun`'s pod informer. */
   findPod?: PodFinder;
+  /**
+   * Resume position for the first pod followed (mutated as lines are emitted): keep it to detach, and
+   * pass `ResumeCursor.from(saved)` to re-attach with no line lost or repeated. Overrides since/tail.
+   */
+  cursor?: ResumeCursor;
 }
 
 export interface ReadTaskLogsOptions extends KubeContextOptions {

@@ -113,6 +113,8 @@ describe('watchRun (fake apiserver, real ListWatch)', () => {
       await until('pulling', () => events.at(-1)?.state === 'pulling');
       store.put('pods', podFixture());
       await until('running', () => events.at(-1)?.state === 'running');
+      expect(watch.pod('T001')?.metadata?.name).toBe('asdlc-r1-t001-abcde');
+      expect(watch.pod('T999')).toBeUndefined();
 
       // the watch connections drop: informers stop on the error and are restarted with backoff
       const watchesBefore = store.watches.pods;
