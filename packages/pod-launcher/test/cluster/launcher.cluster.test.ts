@@ -166,12 +166,14 @@ describe('pod-launcher on the loopback cluster', () => {
 
       // Follow every task's log through the apiserver from before its pod exists.
       const received = new Map<string, string[]>(ids.map((id) => [id, []]));
-      const followers = ids.map(async (id) => {
+      const followers = ids.map(async (id, i) => {
         for await (const l of followTaskLogs({
           kc: ns.kc,
           namespace: ns.name,
           runId,
           task: id,
+          // half of them find their pod in the watch's informer cache instead of listing pods
+          ...(i % 2 === 1 ? { findPod: async () => watch.pod(id) } : {}),
           statusCheckMs: 500,
           retryMaxMs: 2000,
           maxRetries: 40,
