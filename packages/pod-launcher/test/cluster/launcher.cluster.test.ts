@@ -9,6 +9,7 @@ import {
   withNamespace,
   writePodLog,
 } from '@agentic-sdlc/kube-local/testing';
+import { LogMultiplexer, type MuxRecord } from '@agentic-sdlc/log-multiplexer';
 import {
   PROFILE_CONFIGMAP_KEY,
   PROFILE_CONFIGMAP_NAME,
@@ -164,23 +165,29 @@ describe('pod-launcher on the loopback cluster', () => {
       expect(launched.created).toHaveLength(5);
       expect(launchMs).toBeLessThan(5_000);
 
-      // Follow every task's log through the apiserver from before its pod exists.
-      const received = new Map<string, string[]>(ids.map((id) => [id, []]));
-      const followers = ids.map(async (id, i) => {
-        for await (const l of followTaskLogs({
-          kc: ns.kc,
-          namespace: ns.name,
-          runId,
-          task: id,
-          // half of them find their pod in the watch's informer cache instead of listing pods
-          ...(i % 2 === 1 ? { findPod: async () => watch.pod(id) } : {}),
-          statusCheckMs: 500,
-          retryMaxMs: 2000,
-          maxRetries: 40,
-        })) {
-          received.get(id)?.push(l.line);
-        }
-      });
+      // Follow every task's log through the apiserver from before its pod exists, all merged into one
+      // LogMultiplexer stream (the CLI's wiring).
+      const mux = new LogMultiplexer();
+      const merged: MuxRecord[] = [];
+      const reading = (async () => {
+        for await (const r of mux) merged.push(r);
+      })();
+      const followers = ids.map((id, i) =>
+        mux.addSource(
+          id,
+          followTaskLogs({
+            kc: ns.kc,
+            namespace: ns.name,
+            runId,
+            task: id,
+            // half of them find their pod in the watch's informer cache instead of listing pods
+            ...(i % 2 === 1 ? { findPod: async () => watch.pod(id) } : {}),
+            statusCheckMs: 500,
+            retryMaxMs: 2000,
+            maxRetries: 40,
+          }),
+        ),
+      );
 
       // Write each pod's log (kwok serves it) in two parts, many lines per second.
       const expected = new Map<string, string[]>();
@@ -213,7 +220,17 @@ describe('pod-launcher on the loopback cluster', () => {
           setTimeout(() => reject(new Error('followers did not finish in 30 s')), 30_000),
         ),
       ]);
-      for (const id of ids) expect(received.get(id), id).toEqual(expected.get(id));
+      mux.close();
+      await reading;
+      const logs = merged.filter((r) => r.type === 'log');
+      expect(logs).toHaveLength(5 * 200);
+      for (const id of ids) {
+        // one stream, prefixed by task, every line exactly once and in order
+        expect(
+          logs.filter((r) => r.task === id).map((r) => r.line),
+          id,
+        ).toEqual(expected.get(id));
+      }
 
       // every task went through running to succeeded, in order, and nothing went backwards
       for (const id of ids) {
