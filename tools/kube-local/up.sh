@@ -52,7 +52,8 @@ done
 [ "$taken" = 0 ] || exit 1
 
 # --- state dir + PKI ---------------------------------------------------------------------------------
-rm -rf "$STATE"
+# Only what up.sh itself creates is removed (KUBE_LOCAL_STATE_DIR may point anywhere).
+rm -rf "${STATE:?}"/{pids,logs,pki,kwok,pod-logs} "$STATE"/*.kubeconfig "$STATE"/{kubeconfig,cluster.json,etcd-data-dir}
 mkdir -p "$STATE"/{pids,logs,pki,kwok,pod-logs}
 chmod 700 "$STATE/pki"
 ETCD_DATA="$(mktemp -d "${TMPDIR:-/tmp}/kube-local-etcd.XXXXXX")"
