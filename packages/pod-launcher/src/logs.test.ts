@@ -309,6 +309,54 @@ describe('followTaskLogs (fake apiserver, real Log.log)', () => {
     expect([...before, ...after]).toEqual(p.lines.map((l) => l.text));
   });
 
+  it('apiserver restart: 3 followed logs resume with 0 lost and 0 duplicated lines', async () => {
+    const pods = ['T001', 'T002', 'T003'].map((t, i) => {
+      const p = new FakePod(`asdlc-r1-${t.toLowerCase()}-xxxxx`, [], `2026-01-15T10:0${i}:00Z`);
+      p.append(12, 0, 5, t);
+      return p;
+    });
+    const job = { done: false };
+    install(api, pods, job);
+    // every task's pod lookup returns its own pod
+    const finder = (i: number) => async () => pods[i]?.asPod();
+    const got = new Map<number, string[]>([
+      [0, []],
+      [1, []],
+      [2, []],
+    ]);
+    let restarted: Promise<void> | undefined;
+    const follow = async (i: number) => {
+      for await (const l of followTaskLogs({
+        kc: api.kc,
+        namespace: 'ns',
+        runId: 'r1',
+        task: `T00${i + 1}`,
+        ...fast,
+        retryMinMs: 50,
+        retryMaxMs: 200,
+        findPod: finder(i),
+      })) {
+        const mine = got.get(i) ?? [];
+        mine.push(l.line);
+        if (i === 0 && mine.length === 12 && !restarted) {
+          restarted = api.restart(400).then(() => {
+            for (const p of pods) p.append(8, 3, 5, `after-${p.name.slice(9, 13)}`);
+          });
+          for (const p of pods) p.append(4, 2, 5, `during-${p.name.slice(9, 13)}`); // written while it is down
+        }
+        if (
+          [...got.values()].every((g, j) => g.length === (pods[j]?.lines.length ?? 0)) &&
+          (pods[0]?.lines.length ?? 0) === 24
+        ) {
+          for (const p of pods) p.phase = 'Succeeded';
+          job.done = true;
+        }
+      }
+    };
+    await Promise.all([0, 1, 2].map(follow));
+    for (const [i, lines] of got) expect(lines, `task ${i}`).toEqual(pods[i]?.lines.map((l) => l.text));
+  });
+
   it('stops quietly on abort', async () => {
     const p = new FakePod('asdlc-r1-t001-ddddd');
     p.append(3, 0);

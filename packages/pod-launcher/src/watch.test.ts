@@ -147,6 +147,40 @@ describe('watchRun (fake apiserver, real ListWatch)', () => {
     await expect(watch.done).resolves.toBeUndefined();
   });
 
+  it('apiserver restart: informers error, are restarted with backoff and catch up', async () => {
+    store.put('jobs', jobFixture());
+    store.put('pods', podFixture());
+    const events: TaskEvent[] = [];
+    const errors: string[] = [];
+    const watch = await watchRun({
+      kc: api.kc,
+      namespace: 'ns',
+      runId: 'r1',
+      onEvent: (e) => events.push(e),
+      onError: (e) => errors.push(e.message),
+      restartMinMs: 50,
+      restartMaxMs: 200,
+    });
+    try {
+      expect(events.map((e) => e.state)).toEqual(['running']);
+      const down = api.restart(500);
+      // changes made while the apiserver is down are seen after it is back (list or watch from resourceVersion)
+      store.put(
+        'pods',
+        podFixture({ phase: 'Succeeded', state: { terminated: { exitCode: 0, message: resultJson } } }),
+      );
+      store.put('jobs', jobFixture([{ type: 'Complete', reason: 'CompletionsReached' }]));
+      await down;
+      const [done] = await watch.settled(['T001'], { timeoutMs: 10_000 });
+      expect(done?.state).toBe('succeeded');
+      expect(done?.sha).toBe('bbb');
+      expect(errors.length).toBeGreaterThan(0);
+      expect(events.map((e) => e.state)).toEqual(['running', 'succeeded']);
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('settled() times out with the states seen', async () => {
     store.put('jobs', jobFixture());
     const watch = await watchRun({ kc: api.kc, namespace: 'ns', runId: 'r1', onEvent: () => {} });
