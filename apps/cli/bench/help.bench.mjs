@@ -24,6 +24,10 @@ function time(args) {
 const baseline = time(['-e', '']);
 const help = time([bin, '--help']);
 const version = time([bin, '--version']);
-console.log(`asdlc --help     median ${help.toFixed(1)} ms over ${RUNS} runs (target < 250 ms) — ${(help / baseline).toFixed(2)}× node -e ""`);
-console.log(`asdlc --version  median ${version.toFixed(1)} ms — ${(version / baseline).toFixed(2)}× node -e ""`);
+console.log(
+  `asdlc --help     median ${help.toFixed(1)} ms over ${RUNS} runs (target < 250 ms) — ${(help / baseline).toFixed(2)}× node -e ""`,
+);
+console.log(
+  `asdlc --version  median ${version.toFixed(1)} ms — ${(version / baseline).toFixed(2)}× node -e ""`,
+);
 console.log(`node -e ""       median ${baseline.toFixed(1)} ms (baseline)`);

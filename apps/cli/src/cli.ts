@@ -6,7 +6,9 @@ import { tasksCommand } from './commands/tasks.command.js';
 import { CliError, EXIT, ExitError } from './errors.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -46,7 +48,8 @@ export async function main(argv = hideBin(process.argv)): Promise<number> {
     const verbose = argv.includes('--verbose');
     if (error instanceof CliError) {
       process.stderr.write(`asdlc: ${error.message}\n`);
-      if (verbose && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+      if (verbose && error.cause)
+        process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
       return error.exitCode;
     }
     process.stderr.write(`asdlc: internal error: ${(error as Error).message}\n`);

@@ -46,7 +46,11 @@ function missing(file: string, how: string, root: string): CliError {
  * `SPECIFY_FEATURE_DIRECTORY`, else `.specify/feature.json`, else the git branch (`specs/<branch>/`, or the
  * folder with the branch's numeric prefix, as older spec-kit did).
  */
-export function resolveTasksFile(arg: string | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): ResolvedTasksFile {
+export function resolveTasksFile(
+  arg: string | undefined,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedTasksFile {
   const root = repoRoot(cwd);
   const check = (file: string, how: string): ResolvedTasksFile => {
     if (!existsSync(file) || !statSync(file).isFile()) throw missing(file, how, root);
@@ -64,14 +68,23 @@ export function resolveTasksFile(arg: string | undefined, cwd: string, env: Node
   if (existsSync(featureJson)) {
     let dir: unknown;
     try {
-      dir = (JSON.parse(readFileSync(featureJson, 'utf8')) as { feature_directory?: unknown }).feature_directory;
+      dir = (JSON.parse(readFileSync(featureJson, 'utf8')) as { feature_directory?: unknown })
+        .feature_directory;
     } catch (error) {
-      throw new CliError(`${featureJson} is not valid JSON: ${(error as Error).message}`, 'E_FEATURE_JSON', 2, {
-        cause: error,
-      });
+      throw new CliError(
+        `${featureJson} is not valid JSON: ${(error as Error).message}`,
+        'E_FEATURE_JSON',
+        2,
+        {
+          cause: error,
+        },
+      );
     }
     if (typeof dir === 'string' && dir) {
-      return check(join(isAbsolute(dir) ? dir : join(root, dir), 'tasks.md'), `.specify/feature.json (${dir})`);
+      return check(
+        join(isAbsolute(dir) ? dir : join(root, dir), 'tasks.md'),
+        `.specify/feature.json (${dir})`,
+      );
     }
   }
 
@@ -89,7 +102,8 @@ export function resolveTasksFile(arg: string | undefined, cwd: string, env: Node
   const specsDir = join(root, 'specs');
   if (prefix && existsSync(specsDir)) {
     const match = readdirSync(specsDir).find((d) => d.startsWith(`${prefix}-`));
-    if (match) return check(join(specsDir, match, 'tasks.md'), `the git branch "${branch}" (prefix ${prefix}-)`);
+    if (match)
+      return check(join(specsDir, match, 'tasks.md'), `the git branch "${branch}" (prefix ${prefix}-)`);
   }
   throw missing(byName, `the git branch "${branch}"`, root);
 }

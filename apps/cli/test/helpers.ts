@@ -38,7 +38,10 @@ export function removeTempDirs(): void {
 }
 
 /** A git repository on `branch` with `files` committed, and a bare remote `origin` (unless remote=false). */
-export function makeRepo(files: Record<string, string>, options: { branch?: string; remote?: boolean; from?: string } = {}): TempRepo {
+export function makeRepo(
+  files: Record<string, string>,
+  options: { branch?: string; remote?: boolean; from?: string } = {},
+): TempRepo {
   const root = tempDir();
   const dir = join(root, 'work');
   mkdirSync(dir);
@@ -66,7 +69,10 @@ export interface CliResult {
 }
 
 /** Runs the built `asdlc` binary. */
-export function asdlc(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): CliResult {
+export function asdlc(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): CliResult {
   if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run pnpm build first`);
   const res = spawnSync(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,

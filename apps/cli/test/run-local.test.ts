@@ -42,7 +42,10 @@ echo "wrote src/$ASDLC_TASK_ID.txt"
 }
 
 function setup() {
-  const repo = makeRepo({ 'specs/001-widgets/tasks.md': TASKS, 'README.md': '# widgets\n' }, { branch: '001-widgets' });
+  const repo = makeRepo(
+    { 'specs/001-widgets/tasks.md': TASKS, 'README.md': '# widgets\n' },
+    { branch: '001-widgets' },
+  );
   return { repo, agent: agentScript() };
 }
 
@@ -56,7 +59,10 @@ function summaryOf(stdout: string) {
   const last = stdout.trim().split('\n').at(-1)!;
   const summary = JSON.parse(last);
   expect(summary.type).toBe('summary');
-  return Object.fromEntries(summary.tasks.map((t: { id: string }) => [t.id, t])) as Record<string, Record<string, unknown>>;
+  return Object.fromEntries(summary.tasks.map((t: { id: string }) => [t.id, t])) as Record<
+    string,
+    Record<string, unknown>
+  >;
 }
 
 describe('asdlc run --executor local (shell agent)', () => {
@@ -66,7 +72,8 @@ describe('asdlc run --executor local (shell agent)', () => {
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     const tasks = summaryOf(res.stdout);
-    for (const id of ['T006', 'T007', 'T008', 'T009']) expect(tasks[id]).toMatchObject({ outcome: 'succeeded', pushed: true });
+    for (const id of ['T006', 'T007', 'T008', 'T009'])
+      expect(tasks[id]).toMatchObject({ outcome: 'succeeded', pushed: true });
     expect(tasks.T010).toBeUndefined();
     expect(remoteBranches(repo.remote).sort()).toEqual(
       ['001-widgets-t006', '001-widgets-t007', '001-widgets-t008', '001-widgets-t009'].sort(),
@@ -78,21 +85,31 @@ describe('asdlc run --executor local (shell agent)', () => {
       expect(git(repo.remote, 'log', '-1', '--format=%(trailers:key=Task,valueonly)', branch)).toBe(id);
     }
     // Every log line arrives prefixed by its task, once.
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const id of ['T006', 'T007', 'T008', 'T009']) {
-      expect(lines.filter((r) => r.type === 'log' && r.task === id && r.line === `wrote src/${id}.txt`)).toHaveLength(1);
+      expect(
+        lines.filter((r) => r.type === 'log' && r.task === id && r.line === `wrote src/${id}.txt`),
+      ).toHaveLength(1);
     }
     // T009 started only after T006–T008 finished.
-    const index = (pred: (r: { type: string; task: string; state: string }) => boolean) => lines.findIndex(pred);
+    const index = (pred: (r: { type: string; task: string; state: string }) => boolean) =>
+      lines.findIndex(pred);
     const t009Start = index((r) => r.type === 'status' && r.task === 'T009' && r.state === 'started');
     for (const id of ['T006', 'T007', 'T008']) {
-      expect(index((r) => r.type === 'status' && r.task === id && r.state === 'succeeded')).toBeLessThan(t009Start);
+      expect(index((r) => r.type === 'status' && r.task === id && r.state === 'succeeded')).toBeLessThan(
+        t009Start,
+      );
     }
     // No worktree left; the main checkout's only change is the four [X] marks.
     const worktrees = join(repo.dir, '.agentic-sdlc', 'worktrees');
     expect(existsSync(worktrees) ? readdirSync(worktrees) : []).toEqual([]);
     expect(git(repo.dir, 'status', '--porcelain')).toBe('M specs/001-widgets/tasks.md');
-    const diff = git(repo.dir, 'diff', '-U0', '--no-color').split('\n').filter((l) => /^[-+]- /.test(l));
+    const diff = git(repo.dir, 'diff', '-U0', '--no-color')
+      .split('\n')
+      .filter((l) => /^[-+]- /.test(l));
     expect(diff).toHaveLength(8);
     expect(readFileSync(join(repo.dir, 'specs/001-widgets/tasks.md'), 'utf8')).toBe(
       TASKS.replace(/- \[ \] (T00[6-9])/g, '- [X] $1'),
@@ -118,10 +135,13 @@ describe('asdlc run --executor local (shell agent)', () => {
     expect(git(repo.dir, 'status', '--porcelain')).toBe('');
   });
 
-  it('fails the task whose push the remote rejects, with the hook\'s reason', () => {
+  it("fails the task whose push the remote rejects, with the hook's reason", () => {
     const { repo, agent } = setup();
     const hook = join(repo.remote, 'hooks', 'pre-receive');
-    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do case "$ref" in *t007) echo "policy: t007 is frozen" >&2; exit 1;; esac; done\n');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do case "$ref" in *t007) echo "policy: t007 is frozen" >&2; exit 1;; esac; done\n',
+    );
     chmodSync(hook, 0o755);
     const res = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--json'], { cwd: repo.dir });
     expect(res.status).toBe(1);
@@ -147,7 +167,10 @@ describe('asdlc run --executor local (shell agent)', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('specs/404-none/tasks.md');
 
-    const noRemote = makeRepo({ 'specs/001-widgets/tasks.md': TASKS }, { branch: '001-widgets', remote: false });
+    const noRemote = makeRepo(
+      { 'specs/001-widgets/tasks.md': TASKS },
+      { branch: '001-widgets', remote: false },
+    );
     const nr = asdlc(['run', '--agent-cmd', agent], { cwd: noRemote.dir });
     expect(nr.status).toBe(2);
     expect(nr.stderr).toContain('git remote add origin');
@@ -166,5 +189,31 @@ describe('asdlc run --executor local (shell agent)', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('Would run 4 task(s)');
     expect(remoteBranches(repo.remote)).toEqual([]);
+  });
+
+  it('--detach prints the run id at once; the run records its state and every event on disk', async () => {
+    const { repo, agent } = setup();
+    const res = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--detach', '--json'], { cwd: repo.dir });
+    expect(res.status).toBe(0);
+    const { runId, dir } = JSON.parse(res.stdout);
+    expect(runId).toMatch(/^r\d{8}-\d{6}-/);
+    const runFile = join(dir, 'run.json');
+    let run: { state: string; tasks: { id: string; state: string; outcome?: string }[] } | null = null;
+    for (let i = 0; i < 120; i++) {
+      if (existsSync(runFile)) {
+        run = JSON.parse(readFileSync(runFile, 'utf8'));
+        if (run!.state !== 'running') break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(run).toMatchObject({ state: 'finished' });
+    expect(run!.tasks.map((t) => [t.id, t.state, t.outcome])).toEqual([
+      ['T006', 'finished', 'succeeded'],
+      ['T007', 'finished', 'succeeded'],
+    ]);
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'log' && e.line === 'wrote src/T006.txt')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'status' && e.state === 'succeeded').map((e) => e.task).sort()).toEqual(['T006', 'T007']);
+    expect(remoteBranches(repo.remote).sort()).toEqual(['001-widgets-t006', '001-widgets-t007']);
   });
 });

@@ -13,11 +13,26 @@ describe('asdlc tasks', () => {
     const res = asdlc(['tasks', 'specs/001-greeter/tasks.md', '--json'], { cwd: repo.dir });
     expect(res.status).toBe(0);
     const json = JSON.parse(res.stdout);
-    expect(Object.keys(json)).toEqual(expect.arrayContaining(['file', 'feature', 'phases', 'tasks', 'diagnostics']));
+    expect(Object.keys(json)).toEqual(
+      expect.arrayContaining(['file', 'feature', 'phases', 'tasks', 'diagnostics']),
+    );
     expect(json.feature).toBe('001-greeter');
     expect(json.file).toBe(join(repo.dir, 'specs/001-greeter/tasks.md'));
-    for (const phase of json.phases) expect(Object.keys(phase)).toEqual(expect.arrayContaining(['title', 'kind', 'line']));
-    const keys = ['id', 'title', 'line', 'state', 'parallel', 'stories', 'mode', 'phase', 'files', 'dependsOn', 'ready'];
+    for (const phase of json.phases)
+      expect(Object.keys(phase)).toEqual(expect.arrayContaining(['title', 'kind', 'line']));
+    const keys = [
+      'id',
+      'title',
+      'line',
+      'state',
+      'parallel',
+      'stories',
+      'mode',
+      'phase',
+      'files',
+      'dependsOn',
+      'ready',
+    ];
     for (const task of json.tasks) expect(Object.keys(task)).toEqual(expect.arrayContaining(keys));
     const byId = Object.fromEntries(json.tasks.map((t: { id: string }) => [t.id, t]));
     expect(byId.T001).toMatchObject({ state: 'done', mode: 'unmarked', ready: false });
@@ -38,7 +53,12 @@ describe('asdlc tasks', () => {
     const repo = makeRepo({}, { from: DEMO_PROJECT, remote: false });
     const res = asdlc(['tasks', 'specs/001-greeter', '--async', '--ready', '--json'], { cwd: repo.dir });
     expect(res.status).toBe(0);
-    expect(JSON.parse(res.stdout).tasks.map((t: { id: string }) => t.id)).toEqual(['T002', 'T003', 'T005', 'T006']);
+    expect(JSON.parse(res.stdout).tasks.map((t: { id: string }) => t.id)).toEqual([
+      'T002',
+      'T003',
+      'T005',
+      'T006',
+    ]);
   });
 
   it('prints a readable table without colour codes under NO_COLOR', () => {
@@ -64,7 +84,10 @@ describe('asdlc tasks', () => {
     expect(lost.stderr).toContain('specs/some-other-branch/tasks.md');
     expect(lost.stderr).toContain('git branch "some-other-branch"');
 
-    const viaEnv = asdlc(['tasks', '--json'], { cwd: repo.dir, env: { SPECIFY_FEATURE_DIRECTORY: 'specs/001-greeter' } });
+    const viaEnv = asdlc(['tasks', '--json'], {
+      cwd: repo.dir,
+      env: { SPECIFY_FEATURE_DIRECTORY: 'specs/001-greeter' },
+    });
     expect(JSON.parse(viaEnv.stdout).feature).toBe('001-greeter');
 
     const withJson = makeRepo(
@@ -84,7 +107,9 @@ describe('asdlc tasks', () => {
     const json = JSON.parse(res.stdout);
     expect(json.tasks.filter((t: { id: string }) => t.id === 'T007')).toHaveLength(2);
     const dupLine = bad.split('\n').findIndex((l) => l.includes('The same id again')) + 1;
-    expect(json.diagnostics).toContainEqual(expect.objectContaining({ severity: 'error', line: dupLine, code: 'duplicate-id' }));
+    expect(json.diagnostics).toContainEqual(
+      expect.objectContaining({ severity: 'error', line: dupLine, code: 'duplicate-id' }),
+    );
   });
 
   it('exits 2 naming the path it tried for a missing file', () => {

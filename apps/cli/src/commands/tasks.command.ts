@@ -14,7 +14,10 @@ export const tasksCommand: CommandModule<object, TasksArgs> = {
   describe: 'Show the task graph of a spec-kit tasks.md: phases, markers, state and readiness',
   builder: (y) =>
     y
-      .positional('path', { type: 'string', describe: 'tasks.md or its feature folder (default: the active feature)' })
+      .positional('path', {
+        type: 'string',
+        describe: 'tasks.md or its feature folder (default: the active feature)',
+      })
       .option('async', { type: 'boolean', describe: 'Only [ASYNC] tasks' })
       .option('ready', { type: 'boolean', describe: 'Only tasks that may start now' })
       .option('json', { type: 'boolean', describe: 'Print the graph as JSON' })

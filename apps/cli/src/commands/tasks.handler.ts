@@ -28,13 +28,18 @@ export interface TasksJson {
   diagnostics: TaskGraph['diagnostics'];
 }
 
-export function loadGraph(arg: string | undefined, cwd = process.cwd()): { graph: TaskGraph; file: string; root: string } {
+export function loadGraph(
+  arg: string | undefined,
+  cwd = process.cwd(),
+): { graph: TaskGraph; file: string; root: string } {
   const resolved = resolveTasksFile(arg, cwd);
   let markdown: string;
   try {
     markdown = readFileSync(resolved.file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read ${resolved.file}: ${(error as Error).message}`, 'E_READ', EXIT.usage, { cause: error });
+    throw new CliError(`cannot read ${resolved.file}: ${(error as Error).message}`, 'E_READ', EXIT.usage, {
+      cause: error,
+    });
   }
   return { graph: parseTasks(markdown, { path: resolved.file }), file: resolved.file, root: resolved.root };
 }
@@ -44,7 +49,13 @@ export function toJson(graph: TaskGraph, file: string, tasks: Task[]): TasksJson
   return {
     file,
     feature: graph.feature,
-    phases: graph.phases.map((p) => ({ title: p.title, kind: p.kind, line: p.line, index: p.index, number: p.number })),
+    phases: graph.phases.map((p) => ({
+      title: p.title,
+      kind: p.kind,
+      line: p.line,
+      index: p.index,
+      number: p.number,
+    })),
     tasks: tasks.map((t) => ({
       id: t.id,
       key: t.key,
@@ -68,7 +79,9 @@ const STATE_MARK: Record<string, string> = { open: '○', done: '✓', partial: 
 function renderHuman(view: TasksJson, color: boolean, cwd: string): string {
   const paint = painter(color);
   const out: string[] = [];
-  out.push(`${paint('bold', relative(cwd, view.file) || view.file)}${view.feature ? `  (feature ${view.feature})` : ''}`);
+  out.push(
+    `${paint('bold', relative(cwd, view.file) || view.file)}${view.feature ? `  (feature ${view.feature})` : ''}`,
+  );
   const byPhase = new Map<number | null, TasksJson['tasks']>();
   for (const t of view.tasks) byPhase.set(t.phase, [...(byPhase.get(t.phase) ?? []), t]);
   const sections: { title: string; kind: string; index: number | null }[] = [
@@ -88,15 +101,28 @@ function renderHuman(view: TasksJson, color: boolean, cwd: string): string {
         .filter(Boolean)
         .join(' ');
       const status =
-        t.state === 'done' ? paint('green', 'done') : t.ready ? paint('yellow', 'ready') : paint('dim', t.state === 'open' ? 'waiting' : t.state);
-      out.push(`  ${STATE_MARK[t.state] ?? '?'} ${paint('bold', t.id.padEnd(5))} ${markers ? `${markers} ` : ''}${t.title}  ${status}`);
+        t.state === 'done'
+          ? paint('green', 'done')
+          : t.ready
+            ? paint('yellow', 'ready')
+            : paint('dim', t.state === 'open' ? 'waiting' : t.state);
+      out.push(
+        `  ${STATE_MARK[t.state] ?? '?'} ${paint('bold', t.id.padEnd(5))} ${markers ? `${markers} ` : ''}${t.title}  ${status}`,
+      );
     }
   }
   if (view.diagnostics.length) {
     out.push('', paint('bold', 'Diagnostics'));
     for (const d of view.diagnostics) {
-      const sev = d.severity === 'error' ? paint('red', 'error') : d.severity === 'warning' ? paint('yellow', 'warning') : 'info';
-      out.push(`  ${relative(cwd, view.file) || view.file}:${d.line}:${d.column} ${sev} ${d.message} ${paint('dim', `(${d.code})`)}`);
+      const sev =
+        d.severity === 'error'
+          ? paint('red', 'error')
+          : d.severity === 'warning'
+            ? paint('yellow', 'warning')
+            : 'info';
+      out.push(
+        `  ${relative(cwd, view.file) || view.file}:${d.line}:${d.column} ${sev} ${d.message} ${paint('dim', `(${d.code})`)}`,
+      );
     }
   }
   const counts = { total: view.tasks.length, ready: view.tasks.filter((t) => t.ready).length };
@@ -108,9 +134,13 @@ export async function runTasks(args: TasksArgs): Promise<void> {
   const cwd = process.cwd();
   const { graph, file } = loadGraph(args.path, cwd);
   const ready = new Set(readyTasks(graph).map((t) => t.key));
-  const selected = graph.tasks.filter((t) => (!args.async || t.mode === 'async') && (!args.ready || ready.has(t.key)));
+  const selected = graph.tasks.filter(
+    (t) => (!args.async || t.mode === 'async') && (!args.ready || ready.has(t.key)),
+  );
   const view = toJson(graph, file, selected);
   const json = args.json ?? !process.stdout.isTTY;
-  process.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : `${renderHuman(view, shouldColor(args.color), cwd)}\n`);
+  process.stdout.write(
+    json ? `${JSON.stringify(view, null, 2)}\n` : `${renderHuman(view, shouldColor(args.color), cwd)}\n`,
+  );
   if (graph.diagnostics.some((d) => d.severity === 'error')) throw new ExitError(EXIT.failure);
 }

@@ -9,8 +9,14 @@ function git(cwd: string, args: string[]): string {
 }
 
 /** The tasks to run: the ids given (validated), else every open [ASYNC] task. */
-export function selectTasks(graph: TaskGraph, file: string, ids: string | undefined, forceSync = false): Task[] {
-  if (!ids) return graph.tasks.filter((t) => t.mode === 'async' && (t.state === 'open' || t.state === 'partial'));
+export function selectTasks(
+  graph: TaskGraph,
+  file: string,
+  ids: string | undefined,
+  forceSync = false,
+): Task[] {
+  if (!ids)
+    return graph.tasks.filter((t) => t.mode === 'async' && (t.state === 'open' || t.state === 'partial'));
   const wanted = ids
     .split(',')
     .map((s) => s.trim())
@@ -100,7 +106,10 @@ export function resolveBase(repo: string, ref = 'HEAD'): { sha: string; branch: 
   try {
     sha = git(repo, ['rev-parse', '--verify', `${ref}^{commit}`]);
   } catch {
-    throw new CliError(`base ref "${ref}" is not a commit in ${repo}. Commit something first, or pass --base <ref>.`, 'E_BASE');
+    throw new CliError(
+      `base ref "${ref}" is not a commit in ${repo}. Commit something first, or pass --base <ref>.`,
+      'E_BASE',
+    );
   }
   let branch: string | null = null;
   try {

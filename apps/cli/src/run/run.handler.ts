@@ -1,6 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { createTerminalRenderer, LogMultiplexer, renderJson, secretValuesFromEnv } from '@agentic-sdlc/log-multiplexer';
+import {
+  createTerminalRenderer,
+  LogMultiplexer,
+  renderJson,
+  secretValuesFromEnv,
+} from '@agentic-sdlc/log-multiplexer';
 import { parseDuration } from '@agentic-sdlc/secrets-config';
 import { markDone, type Task } from '@agentic-sdlc/tasks-parser';
 import type { ResultPromise } from 'execa';
@@ -10,11 +16,19 @@ import { loadGraph } from '../commands/tasks.handler.js';
 import { CliError, EXIT, ExitError } from '../errors.js';
 import { runLocalTask } from './local-executor.js';
 import { assertCleanFeature, requireRemote, resolveBase, selectTasks } from './preflight.js';
+import { RunRecord } from './run-record.js';
 import { schedule, type TaskRunResult } from './scheduler.js';
 import { renderSummary } from './summary.js';
 
 /** Environment variables whose values never appear in output (model keys, git tokens). */
-const SECRET_ENV_NAMES = ['GIT_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY'];
+const SECRET_ENV_NAMES = [
+  'GIT_TOKEN',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'OPENROUTER_API_KEY',
+];
 
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -38,9 +52,37 @@ function writeDelegationOutcome(featureDir: string, task: Task, result: TaskRunR
   writeFileSync(join(dir, `${task.id}.txt`), text);
 }
 
+/**
+ * `--detach`: the same command runs again in the background (its own session, output in the run folder)
+ * and this one prints the run id at once; `asdlc status` / `asdlc logs` follow it.
+ */
+function detach(runId: string, root: string): void {
+  const dir = join(root, '.agentic-sdlc', 'runs', runId);
+  mkdirSync(dir, { recursive: true });
+  const argv = process.argv.slice(2).filter((a) => a !== '--detach' && a !== '--json');
+  const output = openSync(join(dir, 'output.log'), 'a');
+  const child = spawn(process.execPath, [process.argv[1]!, ...argv, '--run-id', runId, '--color', 'never'], {
+    cwd: process.cwd(),
+    detached: true,
+    stdio: ['ignore', output, output],
+  });
+  child.unref();
+  closeSync(output);
+  const info = { runId, pid: child.pid, dir };
+  process.stdout.write(
+    process.stdout.isTTY && !process.argv.includes('--json')
+      ? `Run ${runId} started in the background (pid ${child.pid}).\nFollow it: asdlc status ${runId} · asdlc logs --run ${runId} -f\n`
+      : `${JSON.stringify(info)}\n`,
+  );
+}
+
 export async function runRun(args: RunArgs): Promise<void> {
   if (args.executor === 'k8s') {
-    throw new CliError('the Kubernetes executor is not available yet: use --executor local', 'E_EXECUTOR', EXIT.usage);
+    throw new CliError(
+      'the Kubernetes executor is not available yet: use --executor local',
+      'E_EXECUTOR',
+      EXIT.usage,
+    );
   }
   const cwd = process.cwd();
   const { graph, file, root } = loadGraph(args.path, cwd);
@@ -48,13 +90,20 @@ export async function runRun(args: RunArgs): Promise<void> {
   const errors = graph.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const list = errors.map((d) => `  ${relFile}:${d.line}:${d.column} ${d.message}`).join('\n');
-    throw new CliError(`${relFile} has errors; fix them before running:\n${list}`, 'E_TASKS_INVALID', EXIT.failure);
+    throw new CliError(
+      `${relFile} has errors; fix them before running:\n${list}`,
+      'E_TASKS_INVALID',
+      EXIT.failure,
+    );
   }
   let timeoutMs: number;
   try {
     timeoutMs = parseDuration(args.timeout);
   } catch (error) {
-    throw new CliError(`--timeout ${args.timeout}: ${(error as Error).message} (e.g. 90s, 30m, 2h)`, 'E_USAGE');
+    throw new CliError(
+      `--timeout ${args.timeout}: ${(error as Error).message} (e.g. 90s, 30m, 2h)`,
+      'E_USAGE',
+    );
   }
   const selected = selectTasks(graph, relFile, args.tasks, args.forceSync);
   const json = Boolean(args.json);
@@ -68,8 +117,17 @@ export async function runRun(args: RunArgs): Promise<void> {
   }
   if (args.dryRun) {
     const lines = selected.map((t) => `${t.id}  ${t.title}`);
-    if (json) out(JSON.stringify({ type: 'plan', tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title })) }));
-    else out(`Would run ${selected.length} task(s) from ${relFile} (at most ${args.parallel} at once):\n${lines.join('\n')}`);
+    if (json)
+      out(
+        JSON.stringify({
+          type: 'plan',
+          tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title })),
+        }),
+      );
+    else
+      out(
+        `Would run ${selected.length} task(s) from ${relFile} (at most ${args.parallel} at once):\n${lines.join('\n')}`,
+      );
     return;
   }
 
@@ -77,14 +135,28 @@ export async function runRun(args: RunArgs): Promise<void> {
   if (!args.allowDirty) assertCleanFeature(root, dirname(file), file);
   const base = resolveBase(root, args.base);
   const runId = args.runId ?? newRunId();
-  const runDir = join(root, '.agentic-sdlc', 'runs', runId);
-  mkdirSync(runDir, { recursive: true });
+  if (args.detach) {
+    detach(runId, root);
+    return;
+  }
+  const record = new RunRecord(root, {
+    runId,
+    executor: 'local',
+    file: relFile,
+    base: base.sha,
+    tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title, state: 'pending' })),
+  });
 
   const color = shouldColor(args.color, process.stdout);
   const mux = new LogMultiplexer({ redact: secretValuesFromEnv(SECRET_ENV_NAMES) });
-  const render = json ? renderJson : createTerminalRenderer({ color, prefixWidth: Math.max(...selected.map((t) => t.id.length)) });
+  const render = json
+    ? renderJson
+    : createTerminalRenderer({ color, prefixWidth: Math.max(...selected.map((t) => t.id.length)) });
   const printing = (async () => {
-    for await (const record of mux) out(render(record));
+    for await (const item of mux) {
+      record.appendEvent(item);
+      out(render(item));
+    }
   })();
 
   const children = new Set<ResultPromise>();
@@ -101,7 +173,9 @@ export async function runRun(args: RunArgs): Promise<void> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  info(`Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel} at once (local executor)`);
+  info(
+    `Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel} at once (local executor)`,
+  );
   const ctx = {
     mux,
     repo: root,
@@ -117,11 +191,14 @@ export async function runRun(args: RunArgs): Promise<void> {
     children,
   };
   const finish = (task: Task, result: TaskRunResult) => {
+    record.finished(task.key, result);
     const detail =
       result.outcome === 'succeeded'
         ? `${result.sha?.slice(0, 10) ?? ''} pushed to ${result.branch}`
         : (result.reason ?? '');
-    mux.status(task.id, result.outcome, `${task.id} ${result.outcome}${detail ? `: ${detail}` : ''}`, { ...result });
+    mux.status(task.id, result.outcome, `${task.id} ${result.outcome}${detail ? `: ${detail}` : ''}`, {
+      ...result,
+    });
     if (result.outcome === 'succeeded' && result.pushed && args.markDone) {
       writeFileSync(file, markDone(readFileSync(file, 'utf8'), task.key));
     }
@@ -137,6 +214,7 @@ export async function runRun(args: RunArgs): Promise<void> {
       stopping: () => interrupts > 0,
       onSkipped: finish,
       start: async (task) => {
+        record.started(task.key);
         mux.status(task.id, 'started', `${task.id} started: ${task.title}`);
         const result = await runLocalTask(task, ctx);
         finish(task, result);
@@ -157,7 +235,7 @@ export async function runRun(args: RunArgs): Promise<void> {
     base: base.sha,
     tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title, ...results.get(t.key) })),
   };
-  writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  record.close(interrupts > 0 ? 'interrupted' : 'finished');
   if (json) out(JSON.stringify(summary));
   else out(`\n${renderSummary(selected, results, color)}`);
 

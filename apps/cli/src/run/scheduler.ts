@@ -60,20 +60,30 @@ export async function schedule(options: ScheduleOptions): Promise<Map<string, Ta
       const prereqs = prerequisites(graph, task.key);
       const failed = prereqs.find((k) => results.has(k) && results.get(k)!.outcome !== 'succeeded');
       if (failed) {
-        settle(task, { outcome: 'blocked', reason: `not started: ${label(failed)} ${results.get(failed)!.outcome}` });
+        settle(task, {
+          outcome: 'blocked',
+          reason: `not started: ${label(failed)} ${results.get(failed)!.outcome}`,
+        });
         continue;
       }
       const unreachable = prereqs.find((k) => !doneInFile(k) && !selectedKeys.has(k));
       if (unreachable) {
         const dep = byKey.get(unreachable);
-        const why = dep ? `${dep.id} is ${dep.state}${dep.mode === 'sync' ? ' [SYNC]' : ''} and not part of this run` : unreachable;
+        const why = dep
+          ? `${dep.id} is ${dep.state}${dep.mode === 'sync' ? ' [SYNC]' : ''} and not part of this run`
+          : unreachable;
         settle(task, { outcome: 'blocked', reason: `not started: waits for ${why}` });
         continue;
       }
       const ready = prereqs.every((k) => doneInFile(k) || results.get(k)?.outcome === 'succeeded');
       if (ready && running.size < parallel) {
         const run = start(task)
-          .catch((error: Error): TaskRunResult => ({ outcome: 'failed', reason: `runner error: ${error.message}` }))
+          .catch(
+            (error: Error): TaskRunResult => ({
+              outcome: 'failed',
+              reason: `runner error: ${error.message}`,
+            }),
+          )
           .then((result) => {
             results.set(task.key, result);
             running.delete(task.key);
@@ -86,7 +96,8 @@ export async function schedule(options: ScheduleOptions): Promise<Map<string, Ta
     pending = stillPending;
     if (running.size === 0) {
       // Nothing runs and nothing could start: the rest wait on each other (a dependency cycle).
-      for (const task of pending) settle(task, { outcome: 'blocked', reason: 'not started: dependency cycle' });
+      for (const task of pending)
+        settle(task, { outcome: 'blocked', reason: 'not started: dependency cycle' });
       pending = [];
       break;
     }

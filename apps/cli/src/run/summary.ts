@@ -32,9 +32,18 @@ export function renderSummary(tasks: Task[], results: Map<string, TaskRunResult>
       reason: r.reason ?? (r.pushed ? 'pushed' : ''),
     };
   });
-  const head = { task: 'TASK', outcome: 'RESULT', branch: 'BRANCH', sha: 'COMMIT', duration: 'TIME', reason: 'DETAILS' };
+  const head = {
+    task: 'TASK',
+    outcome: 'RESULT',
+    branch: 'BRANCH',
+    sha: 'COMMIT',
+    duration: 'TIME',
+    reason: 'DETAILS',
+  };
   const cols = ['task', 'outcome', 'branch', 'sha', 'duration'] as const;
-  const width = Object.fromEntries(cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]));
+  const width = Object.fromEntries(
+    cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]),
+  );
   const line = (r: typeof head, style?: (typeof OUTCOME_STYLE)[Outcome]) =>
     cols
       .map((c) => {
