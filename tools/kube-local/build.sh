@@ -84,7 +84,7 @@ jobs="${KUBE_LOCAL_BUILD_JOBS:-2}"
 gorun() { nice -n 10 "$GO" "$@"; }
 
 say "cold build of Kubernetes v$KUBE_VERSION + kwok v$KWOK_VERSION into $KUBE_LOCAL_BIN"
-say "this takes several minutes on 2 cores (first run also downloads ~1 GB of Go modules)"
+say "this takes several minutes on 2 cores (a cold run downloads ~0.9 GB of Go modules; measured 8 min)"
 start=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - start ))s"; }
 ticker_pid=""
