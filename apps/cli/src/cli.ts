@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { attachCommand } from './commands/attach.command.js';
+import { cancelCommand } from './commands/cancel.command.js';
+import { cleanupCommand } from './commands/cleanup.command.js';
+import { logsCommand } from './commands/logs.command.js';
 import { runCommand } from './commands/run.command.js';
+import { statusCommand } from './commands/status.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { CliError, EXIT, ExitError } from './errors.js';
 
@@ -26,6 +31,11 @@ export function buildCli(argv: string[]) {
     .option('verbose', { type: 'boolean', describe: 'Print stack traces of errors', global: true })
     .command(tasksCommand)
     .command(runCommand)
+    .command(statusCommand)
+    .command(logsCommand)
+    .command(attachCommand)
+    .command(cancelCommand)
+    .command(cleanupCommand)
     .demandCommand(1, 'Name a command: asdlc tasks, asdlc run (asdlc --help lists them)')
     .strict()
     .version(version())

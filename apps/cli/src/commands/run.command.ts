@@ -20,6 +20,14 @@ export interface RunArgs {
   runId?: string;
   detach?: boolean;
   color?: ColorMode;
+  /** --executor k8s */
+  env?: 'dev' | 'stg' | 'prod';
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+  repoUrl?: string;
+  startupAllowance?: number;
+  podAnnotations?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -71,15 +79,55 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('run-id', { type: 'string', describe: 'Run id (default: generated)' })
       .option('detach', { type: 'boolean', describe: 'Start the run in the background and print its id' })
+      .option('env', {
+        choices: ['dev', 'stg', 'prod'] as const,
+        describe: 'k8s: environment; Jobs go to namespace agent-runner-<env> (default dev)',
+      })
+      .option('namespace', { alias: 'n', type: 'string', describe: 'k8s: namespace (overrides --env)' })
+      .option('kubeconfig', {
+        type: 'string',
+        describe: 'k8s: kubeconfig file (default KUBECONFIG, ~/.kube/config)',
+      })
+      .option('context', { type: 'string', describe: 'k8s: kubeconfig context (default: the current one)' })
+      .option('repo-url', {
+        type: 'string',
+        describe: "k8s: URL the pods clone (default: the remote's URL)",
+      })
+      .option('startup-allowance', {
+        type: 'number',
+        describe:
+          "k8s: seconds added to --timeout for image pull and clone (the Job's deadline; default 600)",
+      })
+      .option('pod-annotations', {
+        type: 'string',
+        hidden: true,
+        describe:
+          'k8s: extra pod annotations, JSON {"*": {…}, "T010": {…}} or @file (tests drive kwok with it)',
+      })
       .check((a) => {
         if (!Number.isInteger(a.parallel) || a.parallel < 1)
           throw new Error('--parallel must be a whole number ≥ 1');
+        if (a.executor !== 'k8s') {
+          const k8sOnly = ['env', 'namespace', 'kubeconfig', 'context', 'repo-url', 'startup-allowance'];
+          const given = k8sOnly.filter((k) => a[k] !== undefined);
+          if (given.length) throw new Error(`--${given[0]} needs --executor k8s`);
+        }
+        if (a['startup-allowance'] !== undefined) {
+          const v = a['startup-allowance'] as number;
+          if (!Number.isInteger(v) || v < 0)
+            throw new Error('--startup-allowance must be a whole number ≥ 0');
+        }
         return true;
       })
       .example('$0 run', 'Run every [ASYNC] task of the active feature locally, 4 at a time')
+      .example('$0 run specs/001-demo --tasks T006,T007 --timeout 30m', 'Two tasks, 30 minutes each')
       .example(
-        '$0 run specs/001-demo --tasks T006,T007 --timeout 30m',
-        'Two tasks, 30 minutes each',
+        '$0 run --executor k8s --env dev --parallel 8',
+        'One Job per task in namespace agent-runner-dev; Ctrl-C detaches, asdlc attach <run> resumes',
+      )
+      .example(
+        '$0 run specs/001-demo --executor k8s -n my-ns --context staging --timeout 45m',
+        'Another namespace and kubeconfig context',
       ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const { runRun } = await import('../run/run.handler.js');

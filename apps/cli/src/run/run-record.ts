@@ -26,8 +26,29 @@ export interface RunFile {
   pid: number;
   startedAt: string;
   finishedAt: string | null;
-  state: 'running' | 'finished' | 'interrupted';
+  /** `detached`: a k8s run left by Ctrl-C; its Jobs go on, `asdlc attach <run>` resumes it. */
+  state: 'running' | 'finished' | 'interrupted' | 'detached';
   tasks: RunTaskEntry[];
+  /** k8s runs: where the Jobs are, so status/logs/attach/cancel find them again. */
+  kube?: RunKubeInfo;
+}
+
+export interface RunKubeInfo {
+  namespace: string;
+  env?: string;
+  kubeconfig?: string;
+  context?: string;
+  repoUrl: string;
+  baseBranch: string;
+  timeout: string;
+  startupAllowanceSeconds?: number;
+  parallel?: number;
+}
+
+/** A k8s task's log position (pod-launcher's `ResumeCursorState`), saved on detach for `attach`. */
+export interface SavedCursor {
+  lastSecond?: string;
+  countInSecond: number;
 }
 
 export interface RunTaskEntry extends Partial<TaskRunResult> {
@@ -36,6 +57,12 @@ export interface RunTaskEntry extends Partial<TaskRunResult> {
   title: string;
   state: 'pending' | 'running' | 'finished';
   startedAt?: string;
+  /** k8s: the task's Job. */
+  job?: string;
+  /** k8s: log position of the lines already shown (attach resumes after it). */
+  cursor?: SavedCursor;
+  /** k8s: the runner's result line, when it was read from the log before a detach. */
+  runnerResult?: TaskRunResult;
 }
 
 export const RUN_FILE = 'run.json';
@@ -49,16 +76,23 @@ export class RunRecord {
   readonly dir: string;
   readonly data: RunFile;
 
-  constructor(root: string, header: Omit<RunFile, 'finishedAt' | 'state' | 'pid' | 'startedAt'>) {
+  constructor(
+    root: string,
+    header: Omit<RunFile, 'finishedAt' | 'state' | 'pid' | 'startedAt'>,
+    /** Continue an existing record (`asdlc attach`): keeps its tasks and start time. */
+    resume?: RunFile,
+  ) {
     this.dir = join(runsDir(root), header.runId);
     mkdirSync(this.dir, { recursive: true });
-    this.data = {
-      ...header,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      state: 'running',
-    };
+    this.data = resume
+      ? { ...resume, pid: process.pid, finishedAt: null, state: 'running' }
+      : {
+          ...header,
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+          finishedAt: null,
+          state: 'running',
+        };
     this.#save();
   }
 
@@ -74,7 +108,12 @@ export class RunRecord {
     this.#task(key, { ...result, state: 'finished' });
   }
 
-  close(state: 'finished' | 'interrupted'): void {
+  /** Merge fields into a task's entry (k8s: job name, cursor, result read from the log). */
+  update(key: string, patch: Partial<RunTaskEntry>): void {
+    this.#task(key, patch);
+  }
+
+  close(state: 'finished' | 'interrupted' | 'detached'): void {
     this.data.state = state;
     this.data.finishedAt = new Date().toISOString();
     this.#save();
@@ -96,6 +135,18 @@ export class RunRecord {
 export function readRun(root: string, runId: string): RunFile | null {
   const file = join(runsDir(root), runId, RUN_FILE);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunFile) : null;
+}
+
+/** Rewrites run.json of a run this process does not own (cancel of a detached run). */
+export function patchRun(root: string, runId: string, patch: (run: RunFile) => void): RunFile | null {
+  const run = readRun(root, runId);
+  if (!run) return null;
+  patch(run);
+  const dir = join(runsDir(root), runId);
+  const tmp = join(dir, `.${RUN_FILE}.${process.pid}.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(run, null, 2)}\n`);
+  renameSync(tmp, join(dir, RUN_FILE));
+  return run;
 }
 
 /** Run ids on disk, newest first. */

@@ -76,14 +76,15 @@ function detach(runId: string, root: string): void {
   );
 }
 
-export async function runRun(args: RunArgs): Promise<void> {
-  if (args.executor === 'k8s') {
-    throw new CliError(
-      'the Kubernetes executor is not available yet: use --executor local',
-      'E_EXECUTOR',
-      EXIT.usage,
-    );
+/** After a task ends (both executors): mark it done in tasks.md when pushed, write the fork's outcome file. */
+export function recordTaskOutcome(file: string, task: Task, result: TaskRunResult, mark: boolean): void {
+  if (result.outcome === 'succeeded' && result.pushed && mark) {
+    writeFileSync(file, markDone(readFileSync(file, 'utf8'), task.key));
   }
+  writeDelegationOutcome(dirname(file), task, result);
+}
+
+export async function runRun(args: RunArgs): Promise<void> {
   const cwd = process.cwd();
   const { graph, file, root } = loadGraph(args.path, cwd);
   const relFile = relative(root, file);
@@ -131,6 +132,27 @@ export async function runRun(args: RunArgs): Promise<void> {
     return;
   }
 
+  if (args.executor === 'k8s') {
+    if (!args.allowDirty) assertCleanFeature(root, dirname(file), file);
+    const runId = args.runId ?? newRunId();
+    if (args.detach) {
+      detach(runId, root);
+      return;
+    }
+    const { runK8s } = await import('../k8s/run-k8s.js');
+    await runK8s({
+      args,
+      graph,
+      file,
+      relFile,
+      root,
+      selected,
+      timeoutMs,
+      runId,
+      afterTask: (task, result) => recordTaskOutcome(file, task, result, args.markDone),
+    });
+    return;
+  }
   requireRemote(root, args.remote);
   if (!args.allowDirty) assertCleanFeature(root, dirname(file), file);
   const base = resolveBase(root, args.base);
@@ -199,10 +221,7 @@ export async function runRun(args: RunArgs): Promise<void> {
     mux.status(task.id, result.outcome, `${task.id} ${result.outcome}${detail ? `: ${detail}` : ''}`, {
       ...result,
     });
-    if (result.outcome === 'succeeded' && result.pushed && args.markDone) {
-      writeFileSync(file, markDone(readFileSync(file, 'utf8'), task.key));
-    }
-    writeDelegationOutcome(dirname(file), task, result);
+    recordTaskOutcome(file, task, result, args.markDone);
   };
 
   let results: Map<string, TaskRunResult>;
