@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { opencodeConfigFor, startScriptedModel } from '@agentic-sdlc/scripted-model';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asdlc, DEMO_PROJECT, git, makeRepo, removeTempDirs, tempDir } from './helpers.js';
+import { asdlcAsync, DEMO_PROJECT, git, makeRepo, removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -46,7 +46,7 @@ describe('asdlc run with the real OpenCode binary and the scripted model', () =>
     const model = await startScriptedModel({ scripts: DEMO_SCRIPTS });
     try {
       const repo = makeRepo({}, { from: DEMO_PROJECT, branch: '001-greeter' });
-      const res = asdlc(['run', '--parallel', '4', '--json'], {
+      const res = await asdlcAsync(['run', '--parallel', '4', '--json'], {
         cwd: repo.dir,
         env: opencodeEnv(model.url),
         timeoutMs: 280_000,
@@ -93,7 +93,7 @@ describe('asdlc run with the real OpenCode binary and the scripted model', () =>
     });
     try {
       const repo = makeRepo({}, { from: DEMO_PROJECT, branch: '001-greeter' });
-      const res = asdlc(['run', '--tasks', 'T002,T005', '--json'], {
+      const res = await asdlcAsync(['run', '--tasks', 'T002,T005', '--json'], {
         cwd: repo.dir,
         env: opencodeEnv(model.url),
         timeoutMs: 280_000,
