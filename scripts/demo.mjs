@@ -25,7 +25,8 @@ const gitEnv = {
   GIT_COMMITTER_NAME: 'Demo User',
   GIT_COMMITTER_EMAIL: 'demo@example.invalid',
 };
-const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...gitEnv } }).trim();
+const git = (cwd, ...args) =>
+  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...gitEnv } }).trim();
 const say = (text) => process.stderr.write(`\n\u001b[1m${text}\u001b[22m\n`);
 
 const base = values.dir ?? mkdtempSync(join(tmpdir(), 'asdlc-demo-'));
@@ -47,11 +48,19 @@ if (values.model) {
   env.ASDLC_MODEL = values.model;
   say(`Model: ${values.model} (a real provider: its API key must be in the environment)`);
 } else {
-  const { startScriptedModel, opencodeConfigFor } = await import(join(root, 'tools/scripted-model/dist/index.js'));
+  const { startScriptedModel, opencodeConfigFor } = await import(
+    join(root, 'tools/scripted-model/dist/index.js')
+  );
   const { scripts } = JSON.parse(readFileSync(join(root, 'examples/demo/model-script.json'), 'utf8'));
   model = await startScriptedModel({ scripts });
   // OpenCode state stays inside the demo folder: nothing touches your own OpenCode config.
-  for (const [name, dir] of [['HOME', 'home'], ['XDG_CONFIG_HOME', 'xdg/config'], ['XDG_DATA_HOME', 'xdg/data'], ['XDG_CACHE_HOME', 'xdg/cache'], ['XDG_STATE_HOME', 'xdg/state']]) {
+  for (const [name, dir] of [
+    ['HOME', 'home'],
+    ['XDG_CONFIG_HOME', 'xdg/config'],
+    ['XDG_DATA_HOME', 'xdg/data'],
+    ['XDG_CACHE_HOME', 'xdg/cache'],
+    ['XDG_STATE_HOME', 'xdg/state'],
+  ]) {
     env[name] = join(base, dir);
     mkdirSync(env[name], { recursive: true });
   }
@@ -59,30 +68,44 @@ if (values.model) {
   env.ASDLC_MODEL = 'scripted/demo';
   env.OPENCODE_DISABLE_AUTOUPDATE = '1';
   env.OPENCODE_DISABLE_MODELS_FETCH = '1';
-  say(`Model: OFFLINE DEMO MODEL at ${model.url} — scripted replies, not a real LLM (pass --model provider/model for one)`);
+  say(
+    `Model: OFFLINE DEMO MODEL at ${model.url} — scripted replies, not a real LLM (pass --model provider/model for one)`,
+  );
 }
 
 say('$ asdlc tasks --async');
-execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'tasks', '--no-json'], { cwd: work, env, stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'tasks', '--no-json'], {
+  cwd: work,
+  env,
+  stdio: 'inherit',
+});
 
 say(`$ asdlc run --parallel ${values.parallel}`);
 const code = await new Promise((resolve) => {
-  const child = spawn(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'run', '--parallel', values.parallel], {
-    cwd: work,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'apps/cli/dist/bin.js'), 'run', '--parallel', values.parallel],
+    {
+      cwd: work,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 130 : 1)));
 });
 await model?.close();
 
 say('Pushed branches on the remote (for review):');
-const branches = git(remote, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').split('\n').filter((b) => b !== '001-greeter');
+const branches = git(remote, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')
+  .split('\n')
+  .filter((b) => b !== '001-greeter');
 for (const branch of branches) {
   process.stdout.write(`\n${branch}\n`);
-  process.stdout.write(`${git(remote, 'log', '--format=  %h %s%n%(trailers:only,unfold)', '--stat', '-1', branch)}\n`);
+  process.stdout.write(
+    `${git(remote, 'log', '--format=  %h %s%n%(trailers:only,unfold)', '--stat', '-1', branch)}\n`,
+  );
 }
 say(`tasks.md in the main checkout now:`);
-process.stdout.write(git(work, 'diff', '--no-color', '-U0', '--', 'specs/001-greeter/tasks.md') + '\n');
+process.stdout.write(`${git(work, 'diff', '--no-color', '-U0', '--', 'specs/001-greeter/tasks.md')}\n`);
 say(`Everything is in ${base}`);
 process.exit(code);

@@ -106,7 +106,11 @@ export function asdlcAsync(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`asdlc ${args.join(' ')} did not finish in ${options.timeoutMs ?? 120_000} ms\n${stderr}\n${stdout.slice(-2000)}`));
+      reject(
+        new Error(
+          `asdlc ${args.join(' ')} did not finish in ${options.timeoutMs ?? 120_000} ms\n${stderr}\n${stdout.slice(-2000)}`,
+        ),
+      );
     }, options.timeoutMs ?? 120_000);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -193,7 +193,9 @@ describe('asdlc run --executor local (shell agent)', () => {
 
   it('--detach prints the run id at once; the run records its state and every event on disk', async () => {
     const { repo, agent } = setup();
-    const res = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--detach', '--json'], { cwd: repo.dir });
+    const res = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--detach', '--json'], {
+      cwd: repo.dir,
+    });
     expect(res.status).toBe(0);
     const { runId, dir } = JSON.parse(res.stdout);
     expect(runId).toMatch(/^r\d{8}-\d{6}-/);
@@ -211,9 +213,17 @@ describe('asdlc run --executor local (shell agent)', () => {
       ['T006', 'finished', 'succeeded'],
       ['T007', 'finished', 'succeeded'],
     ]);
-    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'log' && e.line === 'wrote src/T006.txt')).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'status' && e.state === 'succeeded').map((e) => e.task).sort()).toEqual(['T006', 'T007']);
+    expect(
+      events
+        .filter((e) => e.type === 'status' && e.state === 'succeeded')
+        .map((e) => e.task)
+        .sort(),
+    ).toEqual(['T006', 'T007']);
     expect(remoteBranches(repo.remote).sort()).toEqual(['001-widgets-t006', '001-widgets-t007']);
   });
 });

@@ -1,7 +1,14 @@
 export { splitLines } from './lines.js';
 export { LogMultiplexer } from './multiplexer.js';
 export { streamSource } from './process-source.js';
-export { REDACTED, createRedactor, secretValuesFromEnv } from './redactor.js';
-export { colourFor, createTerminalRenderer, renderJson } from './render.js';
+export { createRedactor, REDACTED, secretValuesFromEnv } from './redactor.js';
 export type { TerminalRendererOptions } from './render.js';
-export type { LogRecord, MultiplexerOptions, MuxRecord, Renderer, SourceItem, StatusRecord } from './types.js';
+export { colourFor, createTerminalRenderer, renderJson } from './render.js';
+export type {
+  LogRecord,
+  MultiplexerOptions,
+  MuxRecord,
+  Renderer,
+  SourceItem,
+  StatusRecord,
+} from './types.js';

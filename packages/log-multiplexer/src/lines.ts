@@ -2,7 +2,9 @@
  * Splits a byte/string stream into lines (LF or CRLF), yielding a final unterminated line too.
  * Pulls from the source only as fast as the consumer reads, so a slow consumer pauses the source.
  */
-export async function* splitLines(source: AsyncIterable<Buffer | string | Uint8Array>): AsyncGenerator<string> {
+export async function* splitLines(
+  source: AsyncIterable<Buffer | string | Uint8Array>,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let pending = '';
   for await (const chunk of source) {

@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as api from './index.js';
-import { createRedactor, createTerminalRenderer, LogMultiplexer, renderJson, splitLines, streamSource } from './index.js';
+import {
+  createRedactor,
+  createTerminalRenderer,
+  LogMultiplexer,
+  renderJson,
+  splitLines,
+  streamSource,
+} from './index.js';
 import type { MuxRecord } from './types.js';
 
 async function* lines(prefix: string, n: number, delayEvery = 0): AsyncGenerator<string> {
@@ -33,7 +40,9 @@ describe('LogMultiplexer', () => {
       ['T002', 'b', 300],
       ['T003', 'c', 200],
     ] as const) {
-      const got = records.filter((r) => r.task === task && r.type === 'log').map((r) => (r.type === 'log' ? r.line : ''));
+      const got = records
+        .filter((r) => r.task === task && r.type === 'log')
+        .map((r) => (r.type === 'log' ? r.line : ''));
       expect(got).toEqual(Array.from({ length: n }, (_, i) => `${prefix}-${i}`));
     }
   });
@@ -113,9 +122,13 @@ describe('LogMultiplexer', () => {
   });
 
   it('streams a real child process line by line', async () => {
-    const child = spawn(process.execPath, ['-e', 'for (let i=0;i<200;i++) console.log("row "+i); console.error("err line")'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', 'for (let i=0;i<200;i++) console.log("row "+i); console.error("err line")'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const mux = new LogMultiplexer();
     const pumps = Promise.all([
       mux.addSource('T004', streamSource(child.stdout, 'stdout'), `pid:${child.pid}`),
@@ -123,9 +136,13 @@ describe('LogMultiplexer', () => {
     ]).then(() => mux.close());
     const records = await collect(mux);
     await pumps;
-    const out = records.filter((r) => r.type === 'log' && r.stream === 'stdout').map((r) => (r.type === 'log' ? r.line : ''));
+    const out = records
+      .filter((r) => r.type === 'log' && r.stream === 'stdout')
+      .map((r) => (r.type === 'log' ? r.line : ''));
     expect(out).toEqual(Array.from({ length: 200 }, (_, i) => `row ${i}`));
-    expect(records.some((r) => r.type === 'log' && r.stream === 'stderr' && r.line === 'err line')).toBe(true);
+    expect(records.some((r) => r.type === 'log' && r.stream === 'stderr' && r.line === 'err line')).toBe(
+      true,
+    );
   });
 });
 
@@ -162,11 +179,19 @@ describe('splitLines', () => {
 });
 
 describe('renderers', () => {
-  const log: MuxRecord = { type: 'log', task: 'T006', source: 'pod', ts: '2026-01-01T00:00:00Z', line: 'hello' };
+  const log: MuxRecord = {
+    type: 'log',
+    task: 'T006',
+    source: 'pod',
+    ts: '2026-01-01T00:00:00Z',
+    line: 'hello',
+  };
   it('prefixes each line with its task id, without colour codes when colour is off', () => {
     const render = createTerminalRenderer({ color: false, prefixWidth: 5 });
     expect(render(log)).toBe('T006  │ hello');
-    expect(render({ type: 'status', task: 'T006', ts: '', state: 'failed', message: 'boom' })).toBe('T006  ▸ boom');
+    expect(render({ type: 'status', task: 'T006', ts: '', state: 'failed', message: 'boom' })).toBe(
+      'T006  ▸ boom',
+    );
   });
   it('colours with a stable colour per task when colour is on', () => {
     const render = createTerminalRenderer({ color: true });

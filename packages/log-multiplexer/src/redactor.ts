@@ -8,7 +8,9 @@ const MIN_SECRET_LENGTH = 4;
  * Longer values are matched first so a secret containing another is hidden whole.
  */
 export function createRedactor(secrets: Iterable<string>): (text: string) => string {
-  const values = [...new Set([...secrets].filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))];
+  const values = [
+    ...new Set([...secrets].filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)),
+  ];
   if (values.length === 0) return (text) => text;
   values.sort((a, b) => b.length - a.length);
   const pattern = new RegExp(values.map(escapeRegExp).join('|'), 'g');

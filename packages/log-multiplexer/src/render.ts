@@ -9,7 +9,16 @@ function ansi(style: Colour, text: string): string {
   return codes ? `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m` : text;
 }
 
-const PALETTE: Colour[] = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red', 'cyanBright', 'magentaBright'];
+const PALETTE: Colour[] = [
+  'cyan',
+  'magenta',
+  'yellow',
+  'green',
+  'blue',
+  'red',
+  'cyanBright',
+  'magentaBright',
+];
 
 const STATUS_STYLE: Record<string, Colour> = {
   succeeded: 'green',

@@ -45,12 +45,12 @@ export function renderSummary(tasks: Task[], results: Map<string, TaskRunResult>
     cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]),
   );
   const line = (r: typeof head, style?: (typeof OUTCOME_STYLE)[Outcome]) =>
-    cols
+    `${cols
       .map((c) => {
         const cell = r[c].padEnd(width[c]!);
         return c === 'outcome' && style ? paint(style, cell) : cell;
       })
-      .join('  ') + `  ${r.reason}`;
+      .join('  ')}  ${r.reason}`;
   const ok = rows.filter((r) => r.outcome === 'succeeded').length;
   return [
     paint('bold', line(head)),
