@@ -8,11 +8,13 @@ import {
   renderJson,
   secretValuesFromEnv,
 } from '@agentic-sdlc/log-multiplexer';
+import { parseResultLine } from '@agentic-sdlc/opencode-agent';
 import { followTaskLogs, readTaskLogs, runStatus } from '@agentic-sdlc/pod-launcher';
 import { parseDuration, secretEnvNames } from '@agentic-sdlc/secrets-config';
 import { shouldColor } from '../color.js';
 import { CliError, EXIT, ExitError } from '../errors.js';
 import { connect, type KubeTarget, kubeCall, profileOf, toCliError } from '../k8s/kube.js';
+import { withoutResultLine } from '../k8s/log-source.js';
 import { kubeFlagsGiven } from '../k8s/options.js';
 import { findRun, ownerAlive, runsRoot } from '../k8s/runs.js';
 import { EVENTS_FILE, type RunFile, readRun, runsDir } from '../run/run-record.js';
@@ -165,11 +167,15 @@ async function k8sLogs(runId: string, target: KubeTarget, known: string[], args:
   if (!args.follow) {
     const redact = createRedactor(await secretValues(target));
     for (const task of tasks) {
+      // The runner's result line is not shown (as in `run`); ask for one more line in case it is the last.
+      const lines: { ts: string; line: string }[] = [];
       await kubeCall(async () => {
-        for await (const l of readTaskLogs({ ...base, task, allPods: true, ...range })) {
-          out.print({ type: 'log', task, source: task, ts: l.ts, line: redact(l.line) });
-        }
+        const tail = args.tail !== undefined ? { tailLines: args.tail + 1 } : {};
+        for await (const l of readTaskLogs({ ...base, task, allPods: true, ...range, ...tail }))
+          if (!parseResultLine(l.line)) lines.push(l);
       });
+      const shown = args.tail === undefined ? lines : args.tail === 0 ? [] : lines.slice(-args.tail);
+      for (const l of shown) out.print({ type: 'log', task, source: task, ts: l.ts, line: redact(l.line) });
     }
     return;
   }
