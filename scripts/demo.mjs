@@ -73,7 +73,7 @@ if (values.model) {
   );
 }
 
-say('$ asdlc tasks --async');
+say('$ asdlc tasks');
 execFileSync(process.execPath, [join(root, 'apps/cli/dist/bin.js'), 'tasks', '--no-json'], {
   cwd: work,
   env,
