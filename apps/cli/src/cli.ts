@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { attachCommand } from './commands/attach.command.js';
 import { cancelCommand } from './commands/cancel.command.js';
 import { cleanupCommand } from './commands/cleanup.command.js';
+import { initCommand } from './commands/init.command.js';
 import { logsCommand } from './commands/logs.command.js';
 import { runCommand } from './commands/run.command.js';
 import { statusCommand } from './commands/status.command.js';
@@ -36,6 +37,7 @@ export function buildCli(argv: string[]) {
     .command(attachCommand)
     .command(cancelCommand)
     .command(cleanupCommand)
+    .command(initCommand)
     .demandCommand(1, 'Name a command: asdlc tasks, asdlc run (asdlc --help lists them)')
     .strict()
     .version(version())

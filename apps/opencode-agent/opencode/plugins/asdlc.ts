@@ -14,18 +14,7 @@
  * given as JSON Schema, which OpenCode 1.18 passes through to the model as they are.
  */
 import { spawn } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 // ── The slice of OpenCode's plugin API used here (from @opencode-ai/plugin 1.18, declared locally) ──
@@ -82,16 +71,18 @@ interface Hooks {
 
 /** Tunables (tests shorten the intervals). OpenCode passes a plugin's configured options as 2nd argument. */
 export interface AsdlcPluginOptions {
-  /** How often a watched run's events are read, ms (default 1000). */
-  pollMs?: number;
   /** Lines are gathered for this long, then posted as one message, ms (default 1500). */
   flushMs?: number;
   /** At most one notable agent line per task this often, ms (default 10000). */
   notableEveryMs?: number;
   /** At most this many notable agent lines per task and run (default 8). */
   maxNotablePerTask?: number;
+  /** How often asdlc_status re-reads a run while it waits, ms (default 2000). */
+  pollMs?: number;
   /** Environment (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Where runs are read from (default: the asdlc CLI). */
+  reader?: RunReader;
 }
 
 // ── Bounds ──
@@ -101,10 +92,6 @@ const LOGS_MAX_LINES = 200;
 /** What asdlc_logs returns at most, in bytes (UTF-8), whatever the arguments. */
 export const LOGS_MAX_BYTES = 12 * 1024;
 const LOG_LINE_MAX_CHARS = 400;
-/** The end of events.ndjson read for asdlc_logs. */
-const LOGS_READ_WINDOW = 2 * 1024 * 1024;
-/** Read per poll by a watcher. */
-const TAIL_READ_MAX = 512 * 1024;
 const STATUS_MAX_CHARS = 6000;
 const WAIT_MAX_SECONDS = 600;
 const CLI_OUTPUT_MAX = 8 * 1024 * 1024;
@@ -241,28 +228,29 @@ function cliLabel(cli: CliCommand): string {
 }
 
 // ── Run reader: the ONE place that knows where a run's state and events come from ──
-// For now it reads `.agentic-sdlc/runs/<run>/{run.json,events.ndjson}` (apps/cli/src/run/run-record.ts).
+// `asdlc status <run> --json` and `asdlc logs --run <run> --json [--tail N] [-f]` (local and k8s runs alike).
 
+/** One task of `asdlc status --json`. */
 export interface RunTask {
   id: string;
-  key?: string;
   title?: string;
-  state: 'pending' | 'running' | 'finished';
-  outcome?: string;
-  branch?: string;
-  sha?: string;
+  /** pending | running | … | succeeded | failed | timed-out | no-changes | cancelled | blocked | stale */
+  state: string;
+  outcome?: string | null;
+  branch?: string | null;
+  sha?: string | null;
   reason?: string | null;
-  pushed?: boolean;
 }
+/** `asdlc status --json`. */
 export interface RunState {
   runId: string;
   executor?: string;
+  /** running | finished | interrupted | detached | stale */
   state: string;
-  pid?: number;
-  startedAt?: string;
   finishedAt?: string | null;
   tasks: RunTask[];
 }
+/** A record of `asdlc logs --json` (the run's events.ndjson). */
 export interface RunEvent {
   type: 'log' | 'status';
   task: string;
@@ -273,97 +261,83 @@ export interface RunEvent {
   data?: Record<string, unknown>;
 }
 
-const runReader = {
-  runDir(root: string, runId: string): string {
-    return join(root, '.agentic-sdlc', 'runs', runId);
-  },
-  status(root: string, runId: string): RunState | null {
-    try {
-      return JSON.parse(readFileSync(join(this.runDir(root, runId), 'run.json'), 'utf8')) as RunState;
-    } catch {
-      return null;
-    }
-  },
-  /** Complete event lines from byte `offset` on (at most `max` bytes read); returns the next offset. */
-  eventsFrom(root: string, runId: string, offset: number, max = TAIL_READ_MAX) {
-    const file = join(this.runDir(root, runId), 'events.ndjson');
-    if (!existsSync(file)) return { events: [] as RunEvent[], offset };
-    const fd = openSync(file, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size <= offset) return { events: [] as RunEvent[], offset: Math.min(offset, size) };
-      const length = Math.min(size - offset, max);
-      const buf = Buffer.alloc(length);
-      readSync(fd, buf, 0, length, offset);
-      const end = buf.lastIndexOf(0x0a);
-      if (end < 0) return { events: [] as RunEvent[], offset: length === max ? offset + length : offset };
-      return { events: parseEvents(buf.subarray(0, end).toString('utf8')), offset: offset + end + 1 };
-    } finally {
-      closeSync(fd);
-    }
-  },
-  /** The events in the last `window` bytes of the file (the first, partial line dropped). */
-  lastEvents(root: string, runId: string, window = LOGS_READ_WINDOW): RunEvent[] {
-    const file = join(this.runDir(root, runId), 'events.ndjson');
-    if (!existsSync(file)) return [];
-    const fd = openSync(file, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const start = Math.max(0, size - window);
-      const buf = Buffer.alloc(size - start);
-      readSync(fd, buf, 0, buf.length, start);
-      let text = buf.toString('utf8');
-      if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-      return parseEvents(text);
-    } finally {
-      closeSync(fd);
-    }
-  },
-  /** Run ids on disk, newest first (ids start with a timestamp). */
-  list(root: string): string[] {
-    const dir = join(root, '.agentic-sdlc', 'runs');
-    try {
-      return readdirSync(dir)
-        .filter((d) => existsSync(join(dir, d, 'run.json')))
-        .sort()
-        .reverse();
-    } catch {
-      return [];
-    }
-  },
-  /** Current size of the events file (where a watcher that starts late begins). */
-  eventsSize(root: string, runId: string): number {
-    try {
-      return statSync(join(this.runDir(root, runId), 'events.ndjson')).size;
-    } catch {
-      return 0;
-    }
-  },
-};
+export interface RunReader {
+  status(runId: string | undefined): Promise<{ run: RunState } | { error: string }>;
+  logs(
+    runId: string,
+    task: string | undefined,
+    tail: number,
+  ): Promise<{ events: RunEvent[] } | { error: string }>;
+  /** Streams the run's records until it ends; `done` settles with the follower's exit code. */
+  follow(runId: string, onEvent: (e: RunEvent) => void): { done: Promise<number>; stop(): void };
+}
 
 function parseEvents(text: string): RunEvent[] {
   const out: RunEvent[] = [];
   for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const value = JSON.parse(line) as RunEvent;
-      if (value && (value.type === 'log' || value.type === 'status') && typeof value.task === 'string')
-        out.push(value);
-    } catch {
-      // a torn or foreign line: skipped
-    }
+    const e = parseEvent(line);
+    if (e) out.push(e);
   }
   return out;
 }
 
-function pidAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
+function parseEvent(line: string): RunEvent | null {
+  if (!line.trim().startsWith('{')) return null;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    const value = JSON.parse(line) as RunEvent;
+    return value && (value.type === 'log' || value.type === 'status') && typeof value.task === 'string'
+      ? value
+      : null;
+  } catch {
+    return null;
   }
+}
+
+export function cliRunReader(cli: CliCommand, cwd: string, env: NodeJS.ProcessEnv): RunReader {
+  const failure = (argv: string[], res: CliResult) =>
+    `${cliLabel(cli)} ${argv.join(' ')} exited ${res.code}: ${(res.stderr.trim() || res.stdout.trim()).slice(0, 2000)}`;
+  return {
+    async status(runId) {
+      const argv = ['status', ...(runId ? [runId] : []), '--json'];
+      const res = await runCli(cli, argv, { cwd, env });
+      try {
+        const run = JSON.parse(res.stdout) as RunState;
+        if (res.code === 0 && run && typeof run.runId === 'string' && Array.isArray(run.tasks))
+          return { run };
+      } catch {
+        // reported below
+      }
+      return { error: failure(argv, res) };
+    },
+    async logs(runId, task, tail) {
+      const argv = ['logs', ...(task ? [task] : []), '--run', runId, '--tail', String(tail), '--json'];
+      const res = await runCli(cli, argv, { cwd, env });
+      if (res.code !== 0) return { error: failure(argv, res) };
+      return { events: parseEvents(res.stdout) };
+    },
+    follow(runId, onEvent) {
+      const child = spawn(cli.cmd, [...cli.args, 'logs', '--run', runId, '--follow', '--json'], {
+        cwd,
+        env: { ...env, PWD: cwd, NO_COLOR: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let rest = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        if (rest.length > 1024 * 1024) rest = '';
+        for (const line of lines) {
+          const e = parseEvent(line);
+          if (e) onEvent(e);
+        }
+      });
+      const done = new Promise<number>((resolve) => {
+        child.on('error', () => resolve(127));
+        child.on('close', (code) => resolve(code ?? 1));
+      });
+      return { done, stop: () => child.kill('SIGTERM') };
+    },
+  };
 }
 
 // ── Formatting ──
@@ -401,43 +375,43 @@ export function describeOutcome(task: {
 const NOTABLE = /^\s*(✓|✗|»|error:|warning:|fatal:)/i;
 const ALWAYS = /^\s*(✗|error:|fatal:)/i;
 
+const ACTIVE = new Set(['pending', 'running', 'queued', 'scheduled', 'pulling']);
+
+function taskDetail(t: RunTask): string {
+  if (ACTIVE.has(t.state)) return t.state;
+  return describeOutcome({ outcome: t.outcome ?? t.state, branch: t.branch, sha: t.sha, reason: t.reason });
+}
+
 function formatStatus(run: RunState): string {
   const counts = new Map<string, number>();
-  for (const t of run.tasks) {
-    const key = t.state === 'finished' ? (t.outcome ?? 'finished') : t.state;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  for (const t of run.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
-  const lines = [
-    `run ${run.runId} (${run.executor ?? 'local'}): ${run.state}${run.state === 'running' ? '' : ` at ${run.finishedAt ?? '?'}`} — ${summary || 'no tasks'}`,
-  ];
-  for (const t of run.tasks) {
-    const detail = t.state === 'finished' ? describeOutcome(t) : t.state;
-    lines.push(`  ${t.id}  ${detail}${t.title ? `  — ${clip(t.title, 80)}` : ''}`);
-  }
+  const lines = [`run ${run.runId} (${run.executor ?? 'local'}): ${run.state} — ${summary || 'no tasks'}`];
+  for (const t of run.tasks)
+    lines.push(`  ${t.id}  ${taskDetail(t)}${t.title ? `  — ${clip(t.title, 80)}` : ''}`);
   return lines.join('\n');
 }
 
-function runDone(run: RunState | null): boolean {
+/** Nothing more will happen: the run ended, or every task has an outcome. */
+function runDone(run: RunState | null | undefined): boolean {
   if (!run) return false;
-  if (run.state !== 'running') return true;
-  return run.tasks.length > 0 && run.tasks.every((t) => t.state === 'finished');
+  if (['finished', 'interrupted', 'stale'].includes(run.state)) return true;
+  return run.tasks.length > 0 && run.tasks.every((t) => !ACTIVE.has(t.state));
 }
 
 // ── Watchers: a run's progress, posted into sessions ──
 
 interface Watch {
   runId: string;
-  root: string;
   sessions: Set<string>;
-  offset: number;
   queue: string[];
   notable: Map<string, { last: number; count: number }>;
-  timer: ReturnType<typeof setInterval> | null;
-  flushing: boolean;
-  lastFlush: number;
-  announcedEnd: boolean;
-  startedAt: number;
+  /** Records already seen (a restarted follower replays the run from its start). */
+  seen: number;
+  /** Records older than this are not posted (a run watched after it started). */
+  since: number;
+  ended: Promise<void>;
+  finished: boolean;
 }
 
 const ASDLC_TOOL_IDS = ['asdlc_tasks', 'asdlc_dispatch', 'asdlc_status', 'asdlc_logs'];
@@ -517,18 +491,21 @@ function insideTaskRun(input: PluginInput, env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.ASDLC_RUN_ID) || dir.includes('/.agentic-sdlc/worktrees/');
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** The plugin function (OpenCode calls the default export's `server`; the named exports are for tests). */
 export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptions): Promise<Hooks> => {
   const env = options?.env ?? process.env;
   // An agent started by asdlc for a task must not dispatch runs of its own.
   if (insideTaskRun(input, env)) return {};
-  const pollMs = options?.pollMs ?? 1000;
   const flushMs = options?.flushMs ?? 1500;
+  const pollMs = options?.pollMs ?? 2000;
   const notableEveryMs = options?.notableEveryMs ?? 10_000;
   const maxNotable = options?.maxNotablePerTask ?? 8;
   const redact = redactorFor(env);
   const cli = resolveAsdlc(env);
-  const root = input.worktree && input.worktree !== '/' ? input.worktree : input.directory;
+  const cwd = input.directory;
+  const reader = options?.reader ?? cliRunReader(cli, cwd, env);
   const watches = new Map<string, Watch>();
   const sessionRuns = new Map<string, string[]>();
   const { client } = input;
@@ -541,30 +518,40 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
   };
 
   const flush = async (w: Watch) => {
-    if (w.flushing || w.queue.length === 0) return;
-    w.flushing = true;
+    if (w.queue.length === 0) return;
     const text = w.queue.splice(0).join('\n');
-    w.lastFlush = Date.now();
-    try {
-      for (const id of w.sessions) await post(id, text).catch(() => undefined);
-    } finally {
-      w.flushing = false;
-    }
+    for (const id of w.sessions) await post(id, text).catch(() => undefined);
   };
 
   const enqueue = (w: Watch, task: string | null, text: string) => {
     w.queue.push(redact(clip(`[asdlc ${w.runId}${task ? ` ${task}` : ''}] ${text}`, POST_LINE_MAX_CHARS)));
   };
 
+  const toast = (message: string, ok: boolean) => {
+    try {
+      void client.tui
+        ?.showToast?.({ body: { message: redact(`asdlc ${message}`), variant: ok ? 'success' : 'warning' } })
+        ?.catch(() => undefined);
+    } catch {
+      // no TUI (opencode run)
+    }
+  };
+
   const onEvent = (w: Watch, e: RunEvent) => {
+    if (e.ts && Date.parse(e.ts) < w.since) return;
     if (e.type === 'status') {
       const state = e.state ?? '';
-      if (state === 'started')
-        enqueue(w, e.task, clip(e.message?.replace(`${e.task} `, '') ?? 'started', 200));
-      else if (state) {
-        const data = e.data ?? {};
-        enqueue(w, e.task, describeOutcome({ outcome: state, ...data }));
-        toast(`${e.task} ${describeOutcome({ outcome: state, ...data })}`, state === 'succeeded');
+      if (state === 'started') {
+        const message = e.message?.startsWith(`${e.task} `) ? e.message.slice(e.task.length + 1) : 'started';
+        enqueue(w, e.task, clip(message, 200));
+      } else if (state) {
+        const text = describeOutcome({
+          outcome: state,
+          ...(e.data ?? {}),
+          ...(e.data ? {} : { reason: e.message }),
+        });
+        enqueue(w, e.task, text);
+        toast(`${w.runId} ${e.task} ${text}`, state === 'succeeded');
       }
       return;
     }
@@ -580,86 +567,83 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
     enqueue(w, e.task, clip(line.trim(), 200));
   };
 
-  const toast = (message: string, ok: boolean) => {
-    client.tui
-      ?.showToast?.({ body: { message: `asdlc ${message}`, variant: ok ? 'success' : 'warning' } })
-      ?.catch?.(() => undefined);
+  /** Follows a run until it ends, flushing every flushMs; then posts the run's outcome. */
+  const follow = async (w: Watch) => {
+    const timer = setInterval(() => void flush(w), flushMs);
+    timer.unref?.();
+    try {
+      // The follower fails while a just-dispatched run has no record yet, and ends with the run.
+      for (let attempt = 0; attempt < 60; attempt++) {
+        let index = 0;
+        const seenBefore = w.seen;
+        const f = reader.follow(w.runId, (e) => {
+          index++;
+          if (index <= seenBefore) return;
+          w.seen++;
+          onEvent(w, e);
+        });
+        const code = await f.done;
+        const state = await reader.status(w.runId);
+        if ('run' in state && runDone(state.run)) {
+          const parts = state.run.tasks.map((t) => `${t.id} ${taskDetail(t)}`);
+          enqueue(w, null, `run ${state.run.state}: ${parts.join('; ')}`);
+          break;
+        }
+        if (code === 127) {
+          enqueue(w, null, `cannot follow the run: ${cliLabel(cli)} did not start`);
+          break;
+        }
+        await sleep(1000);
+      }
+    } finally {
+      clearInterval(timer);
+      await flush(w);
+      w.finished = true;
+    }
   };
 
-  const poll = async (w: Watch) => {
-    for (let i = 0; i < 8; i++) {
-      const { events, offset } = runReader.eventsFrom(w.root, w.runId, w.offset);
-      const moved = offset !== w.offset;
-      w.offset = offset;
-      for (const e of events) onEvent(w, e);
-      if (!moved) break;
-    }
-    const run = runReader.status(w.root, w.runId);
-    const crashed = run?.state === 'running' && !runDone(run) && run.pid && !pidAlive(run.pid);
-    if ((runDone(run) || crashed) && !w.announcedEnd && run) {
-      w.announcedEnd = true;
-      const parts = run.tasks.map((t) => `${t.id} ${t.state === 'finished' ? describeOutcome(t) : t.state}`);
-      enqueue(
-        w,
-        null,
-        crashed
-          ? `run stopped unexpectedly (process ${run.pid} is gone): ${parts.join('; ')}`
-          : `run ${run.state}: ${parts.join('; ')}`,
-      );
-    }
-    if (w.queue.length && (w.announcedEnd || Date.now() - w.lastFlush >= flushMs)) await flush(w);
-    if (w.announcedEnd && w.queue.length === 0 && w.timer) {
-      clearInterval(w.timer);
-      w.timer = null;
-    }
-  };
-
-  const watch = (runId: string, sessionID: string, fromStart: boolean) => {
+  const watch = (runId: string, sessionID: string, fromStart: boolean): Watch => {
     let w = watches.get(runId);
     if (!w) {
-      const existing = runReader.status(root, runId);
-      w = {
+      const created: Watch = {
         runId,
-        root,
         sessions: new Set(),
-        // A run watched late (asdlc_status of an older run) reports from now on.
-        offset: fromStart ? 0 : runReader.eventsSize(root, runId),
         queue: [],
         notable: new Map(),
-        timer: null,
-        flushing: false,
-        lastFlush: Date.now(),
-        announcedEnd: !fromStart && runDone(existing),
-        startedAt: Date.now(),
+        seen: 0,
+        since: fromStart ? 0 : Date.now() - 1000,
+        ended: Promise.resolve(),
+        finished: false,
       };
-      watches.set(runId, w);
+      created.ended = follow(created).catch(() => undefined);
+      watches.set(runId, created);
+      w = created;
     }
     w.sessions.add(sessionID);
     const runs = sessionRuns.get(sessionID) ?? [];
     if (!runs.includes(runId)) sessionRuns.set(sessionID, [...runs, runId]);
-    if (!w.timer && !w.announcedEnd) {
-      const target = w;
-      let busy = false;
-      target.timer = setInterval(() => {
-        if (busy) return;
-        busy = true;
-        poll(target)
-          .catch(() => undefined)
-          .finally(() => {
-            busy = false;
-          });
-      }, pollMs);
-      target.timer.unref?.();
-    }
     return w;
   };
 
-  const pickRuns = (sessionID: string, run: string | undefined): string[] => {
-    if (run) return [run];
-    const mine = sessionRuns.get(sessionID);
-    if (mine?.length) return mine;
-    const newest = runReader.list(root)[0];
-    return newest ? [newest] : [];
+  /** Progress goes to the top-level session the user sees, also when a subagent dispatched. */
+  const rootSession = async (sessionID: string): Promise<string> => {
+    let id = sessionID;
+    const get = (client.session as { get?: (o: { path: { id: string } }) => Promise<unknown> }).get;
+    if (!get) return id;
+    for (let depth = 0; depth < 8; depth++) {
+      try {
+        const res = (await get.call(client.session, { path: { id } })) as {
+          data?: { parentID?: string };
+          parentID?: string;
+        };
+        const parent = res?.data?.parentID ?? res?.parentID;
+        if (!parent) return id;
+        id = parent;
+      } catch {
+        return id;
+      }
+    }
+    return id;
   };
 
   const result = (title: string, output: string, metadata: Record<string, unknown> = {}): ToolResult => ({
@@ -680,7 +664,7 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
         if (args.asyncOnly === true) argv.push('--async');
         if (args.readyOnly === true) argv.push('--ready');
         argv.push('--json');
-        const res = await runCli(cli, argv, { cwd: ctx.directory ?? input.directory, env });
+        const res = await runCli(cli, argv, { cwd: ctx.directory ?? cwd, env });
         let graph: {
           file?: string;
           feature?: string;
@@ -699,14 +683,20 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
         } catch {
           return result(
             'asdlc tasks failed',
-            redact(clip(`${cliLabel(cli)} tasks: ${res.stderr || res.stdout}`, 4000)),
+            redact(
+              clip(
+                `${cliLabel(cli)} ${argv.join(' ')} exited ${res.code}: ${res.stderr || res.stdout}`,
+                4000,
+              ),
+            ),
           );
         }
         const tasks = graph.tasks ?? [];
         const lines = tasks.slice(0, 150).map((t) => {
           const mode = t.mode && t.mode !== 'unmarked' ? `[${t.mode.toUpperCase()}]` : '[-]';
           const deps = t.dependsOn?.length ? ` (after ${t.dependsOn.join(', ')})` : '';
-          return `${t.id} ${mode} ${t.state ?? ''}${t.state !== 'done' && t.ready ? ' ready' : ''} — ${clip(t.title, 100)}${deps}`;
+          const ready = t.state !== 'done' && t.ready ? ' ready' : '';
+          return `${t.id} ${mode} ${t.state ?? ''}${ready} — ${clip(t.title, 100)}${deps}`;
         });
         if (tasks.length > 150) lines.push(`… and ${tasks.length - 150} more`);
         const errors = (graph.diagnostics ?? []).filter((d) => d.severity === 'error');
@@ -741,7 +731,7 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
         if (str(args.agentCmd)) argv.push('--agent-cmd', str(args.agentCmd)!);
         if (args.allowDirty === true) argv.push('--allow-dirty');
         argv.push('--detach', '--json');
-        const res = await runCli(cli, argv, { cwd: ctx.directory ?? input.directory, env });
+        const res = await runCli(cli, argv, { cwd: ctx.directory ?? cwd, env });
         const last = res.stdout.trim().split('\n').at(-1) ?? '';
         let info: { runId?: string | null; pid?: number; dir?: string; type?: string } = {};
         try {
@@ -753,7 +743,7 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
           if (res.code === 0 && info.type === 'summary')
             return result(
               'nothing to dispatch',
-              'No open [ASYNC] task to run. Name tasks with `tasks` if needed.',
+              'No open [ASYNC] task to run (name tasks with `tasks` to pick others).',
             );
           return result(
             'asdlc run failed',
@@ -766,57 +756,63 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
             { exitCode: res.code },
           );
         }
-        watch(info.runId, ctx.sessionID, true);
+        watch(info.runId, await rootSession(ctx.sessionID), true);
+        const what = ids.length ? `tasks ${ids.join(', ')}` : 'every open [ASYNC] task';
         return result(
           `dispatched ${info.runId}`,
-          `Run ${info.runId} started (${executor}${ids.length ? `, tasks ${ids.join(', ')}` : ', every open [ASYNC] task'}). Progress will be posted here as "[asdlc ${info.runId} <task>] …". Check it with asdlc_status${ids.length ? '' : ''}; read an agent's output with asdlc_logs.`,
+          `Run ${info.runId} started (${executor}, ${what}). Progress is posted into this session as "[asdlc ${info.runId} <task>] …". Check it with asdlc_status; read an agent's output with asdlc_logs.`,
           { runId: info.runId, pid: info.pid, dir: info.dir },
         );
       },
     },
     asdlc_status: {
       description:
-        'State of asdlc runs: per task pending/running/finished, and for finished tasks the outcome with branch and commit, or the failure reason. `wait` blocks (bounded) until the run has finished — use it before ending your turn when tasks are still running, since progress is only reported while this session is active.',
+        'State of asdlc runs: per task pending/running/succeeded/failed…, with branch and commit, or the failure reason. `wait` blocks (bounded) until the run has finished — use it before ending your turn while tasks still run: progress is only reported while this session is active.',
       args: SCHEMAS.asdlc_status!.properties,
       async execute(args, ctx) {
-        const runs = pickRuns(ctx.sessionID, str(args.run));
-        if (runs.length === 0)
-          return result('no runs', 'No asdlc run found in this project. Start one with asdlc_dispatch.');
+        const wanted = str(args.run);
+        const session = await rootSession(ctx.sessionID);
+        const mine = sessionRuns.get(session) ?? [];
+        let runs = wanted ? [wanted] : mine;
+        const states = new Map<string, { run: RunState } | { error: string }>();
+        if (runs.length === 0) {
+          const latest = await reader.status(undefined);
+          if ('error' in latest) return result('no runs', redact(clip(latest.error, 2000)));
+          runs = [latest.run.runId];
+          states.set(latest.run.runId, latest);
+        }
+        for (const id of runs) watch(id, session, false);
         const wait = Math.min(Math.max(int(args.wait) ?? 0, 0), WAIT_MAX_SECONDS);
-        for (const id of runs) watch(id, ctx.sessionID, false);
         const deadline = Date.now() + wait * 1000;
-        const read = () => runs.map((id) => ({ id, run: runReader.status(root, id) }));
-        let states = read();
-        while (wait > 0 && Date.now() < deadline && !ctx.abort?.aborted) {
-          if (states.every(({ run }) => !run || runDone(run) || (run.pid && !pidAlive(run.pid)))) break;
-          await new Promise((r) => setTimeout(r, Math.min(pollMs, 1000)));
-          states = read();
+        const read = async () => {
+          for (const id of runs) states.set(id, await reader.status(id));
+        };
+        if (states.size < runs.length) await read();
+        const allDone = () => [...states.values()].every((s) => 'error' in s || runDone(s.run));
+        while (wait > 0 && !allDone() && Date.now() < deadline && !ctx.abort?.aborted) {
+          await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+          await read();
         }
-        // Let the watchers post what happened before answering, so the session sees it in order.
-        for (const id of runs) {
-          const w = watches.get(id);
-          if (w) await poll(w).catch(() => undefined);
-        }
-        const text = states
-          .map(({ id, run }) => (run ? formatStatus(run) : `run ${id}: not found in .agentic-sdlc/runs/`))
+        // Let the watchers post the runs' ends first, so the session reads them in order.
+        if (allDone())
+          await Promise.race([
+            Promise.all(runs.map((id) => watches.get(id)?.ended)),
+            sleep(Math.max(3000, flushMs * 2)),
+          ]);
+        const text = runs
+          .map((id) => {
+            const s = states.get(id);
+            return !s ? `run ${id}: unknown` : 'error' in s ? `run ${id}: ${s.error}` : formatStatus(s.run);
+          })
           .join('\n');
         const metadata = {
-          runs: states.map(({ id, run }) => ({
-            runId: id,
-            state: run?.state ?? 'unknown',
-            tasks: (run?.tasks ?? []).map((t) => ({
-              id: t.id,
-              state: t.state,
-              outcome: t.outcome,
-              branch: t.branch,
-              sha: t.sha,
-              reason: t.reason,
-            })),
-          })),
+          runs: runs.map((id) => {
+            const s = states.get(id);
+            return s && 'run' in s ? s.run : { runId: id, error: s && 'error' in s ? s.error : 'unknown' };
+          }),
         };
-        const done = states.every(({ run }) => runDone(run));
         return result(
-          done ? 'asdlc: finished' : 'asdlc: running',
+          allDone() ? 'asdlc: finished' : 'asdlc: running',
           redact(clip(text, STATUS_MAX_CHARS)),
           metadata,
         );
@@ -826,13 +822,21 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
       description: `The last lines an asdlc run's agents printed, of one task or all (bounded: at most ${LOGS_MAX_LINES} lines and ${LOGS_MAX_BYTES} bytes; secret values are redacted). Use it to see why a task failed.`,
       args: SCHEMAS.asdlc_logs!.properties,
       async execute(args, ctx) {
-        const runId = pickRuns(ctx.sessionID, str(args.run)).at(-1);
-        if (!runId) return result('no runs', 'No asdlc run found in this project.');
+        const session = await rootSession(ctx.sessionID);
+        const runId = str(args.run) ?? sessionRuns.get(session)?.at(-1);
         const task = str(args.task)?.toUpperCase();
         const want = Math.min(Math.max(int(args.lines) ?? LOGS_DEFAULT_LINES, 1), LOGS_MAX_LINES);
-        const text = boundedLogs(runReader.lastEvents(root, runId), { task, lines: want, redact });
-        return result(`logs ${runId}${task ? ` ${task}` : ''}`, text.output, {
-          runId,
+        let id = runId;
+        if (!id) {
+          const latest = await reader.status(undefined);
+          if ('error' in latest) return result('no runs', redact(clip(latest.error, 2000)));
+          id = latest.run.runId;
+        }
+        const got = await reader.logs(id, task, want);
+        if ('error' in got) return result('asdlc logs failed', redact(clip(got.error, 2000)));
+        const text = boundedLogs(got.events, { task, lines: want, redact });
+        return result(`logs ${id}${task ? ` ${task}` : ''}`, text.output, {
+          runId: id,
           task,
           lines: text.lines,
           bytes: byteLength(text.output),
@@ -850,12 +854,11 @@ export const AsdlcPlugin = async (input: PluginInput, options?: AsdlcPluginOptio
         output.jsonSchema = schemaOf(schema.properties, schema.required);
     },
     async event({ event }) {
-      if (event.type === 'session.deleted') {
-        const info = event.properties?.info as { id?: string } | undefined;
-        if (!info?.id) return;
-        for (const w of watches.values()) w.sessions.delete(info.id);
-        sessionRuns.delete(info.id);
-      }
+      if (event.type !== 'session.deleted') return;
+      const info = event.properties?.info as { id?: string } | undefined;
+      if (!info?.id) return;
+      for (const w of watches.values()) w.sessions.delete(info.id);
+      sessionRuns.delete(info.id);
     },
   };
 };
