@@ -103,7 +103,22 @@ function deferred<T>() {
   return { promise, resolve };
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Races `promise` against `ms`; the timer never outlives the race (it would hold the process open). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((r) => {
+        timer = setTimeout(() => r(undefined), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The task's result from its terminal event, the runner's result (termination message or log line). */
 export function resultOf(
@@ -323,7 +338,7 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
     const event = await Promise.race([terminalOf(task.id), detached.promise.then(() => undefined)]);
     if (!event) return DETACHED;
     // The follower reads the rest of a finished pod's log; a pod whose container never started has none.
-    if (containerStarted(watch.pod(task.id))) await Promise.race([done, sleep(LOG_DRAIN_MS)]);
+    if (containerStarted(watch.pod(task.id))) await within(done, LOG_DRAIN_MS);
     abort.abort();
     await done;
     return resultOf(event, got.result, { branch: taskBranch(task), durationMs: Date.now() - startedAt });
@@ -410,59 +425,66 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
     statusLine.stop();
     watchAbort.abort();
     await watch.stop();
+  }
+  try {
+    await afterRun(results);
+  } finally {
+    // Only now: a second Ctrl-C within 2 s of the first must still reach onSigint.
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
 
-  if (detaching()) {
-    // Every line shown so far is counted in the cursors (the multiplexer is drained): save them for attach.
-    for (const task of selected) {
-      const cursor = cursors.get(task.key);
-      const entry = record.data.tasks.find((t) => t.key === task.key);
-      if (!cursor || entry?.state !== 'running') continue;
-      const got = captured.get(task.key)?.result;
-      record.update(task.key, { cursor: cursor.state(), ...(got ? { runnerResult: got } : {}) });
-    }
-    const left = SECOND_INTERRUPT_MS - (Date.now() - firstInterruptAt);
-    if (left > 0 && !cancelRequested) {
-      for (let waited = 0; waited < left && !cancelRequested; waited += 50) await sleep(50);
-    }
-    if (cancelRequested && (await confirmCancel(runId))) {
-      const cancelled = await kubeCall(() =>
-        cancelRun({ kc: target.kc, namespace: target.namespace, runId }),
+  async function afterRun(results: Map<string, TaskRunResult>): Promise<void> {
+    if (detaching()) {
+      // Every line shown so far is counted in the cursors (the multiplexer is drained): save them for attach.
+      for (const task of selected) {
+        const cursor = cursors.get(task.key);
+        const entry = record.data.tasks.find((t) => t.key === task.key);
+        if (!cursor || entry?.state !== 'running') continue;
+        const got = captured.get(task.key)?.result;
+        record.update(task.key, { cursor: cursor.state(), ...(got ? { runnerResult: got } : {}) });
+      }
+      const left = SECOND_INTERRUPT_MS - (Date.now() - firstInterruptAt);
+      if (left > 0 && !cancelRequested) {
+        for (let waited = 0; waited < left && !cancelRequested; waited += 50) await sleep(50);
+      }
+      if (cancelRequested && (await confirmCancel(runId))) {
+        const cancelled = await kubeCall(() =>
+          cancelRun({ kc: target.kc, namespace: target.namespace, runId }),
+        );
+        for (const t of record.data.tasks)
+          if (t.state !== 'finished')
+            record.finished(t.key, { outcome: 'cancelled', reason: 'cancelled by the user (Ctrl-C twice)' });
+        record.close('interrupted');
+        process.stderr.write(`Cancelled run ${runId}: deleted ${cancelled.deleted.length} Job(s).\n`);
+        if (json) out(JSON.stringify({ type: 'cancelled', runId, deleted: cancelled.deleted }));
+        throw new ExitError(EXIT.interrupted);
+      }
+      record.close('detached');
+      const command = `asdlc attach ${runId}`;
+      process.stderr.write(
+        `Detached from run ${runId}; its Jobs keep running in namespace ${target.namespace}.\nAttach again with: ${command}\n`,
       );
-      for (const t of record.data.tasks)
-        if (t.state !== 'finished')
-          record.finished(t.key, { outcome: 'cancelled', reason: 'cancelled by the user (Ctrl-C twice)' });
-      record.close('interrupted');
-      process.stderr.write(`Cancelled run ${runId}: deleted ${cancelled.deleted.length} Job(s).\n`);
-      if (json) out(JSON.stringify({ type: 'cancelled', runId, deleted: cancelled.deleted }));
+      if (json) out(JSON.stringify({ type: 'detached', runId, attach: command }));
       throw new ExitError(EXIT.interrupted);
     }
-    record.close('detached');
-    const command = `asdlc attach ${runId}`;
-    process.stderr.write(
-      `Detached from run ${runId}; its Jobs keep running in namespace ${target.namespace}.\nAttach again with: ${command}\n`,
-    );
-    if (json) out(JSON.stringify({ type: 'detached', runId, attach: command }));
-    throw new ExitError(EXIT.interrupted);
-  }
 
-  const summary = {
-    type: 'summary',
-    runId,
-    executor: 'k8s',
-    namespace: target.namespace,
-    file: relFile,
-    base: base.sha,
-    baseBranch: base.branch,
-    tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title, ...results.get(t.key) })),
-  };
-  record.close('finished');
-  if (json) out(JSON.stringify(summary));
-  else out(`\n${renderSummary(selected, results, color)}`);
-  const allOk = selected.every((t) => results.get(t.key)?.outcome === 'succeeded');
-  if (!allOk) throw new ExitError(EXIT.failure);
+    const summary = {
+      type: 'summary',
+      runId,
+      executor: 'k8s',
+      namespace: target.namespace,
+      file: relFile,
+      base: base.sha,
+      baseBranch: base.branch,
+      tasks: selected.map((t) => ({ id: t.id, key: t.key, title: t.title, ...results.get(t.key) })),
+    };
+    record.close('finished');
+    if (json) out(JSON.stringify(summary));
+    else out(`\n${renderSummary(selected, results, color)}`);
+    const allOk = selected.every((t) => results.get(t.key)?.outcome === 'succeeded');
+    if (!allOk) throw new ExitError(EXIT.failure);
+  }
 }
 
 /** A second Ctrl-C: on a terminal, ask; otherwise (scripts, CI) cancel. */
@@ -470,11 +492,8 @@ async function confirmCancel(runId: string): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return true;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await Promise.race([
-      rl.question(`Cancel run ${runId} (delete its Jobs)? [y/N] `),
-      sleep(30_000).then(() => ''),
-    ]);
-    return /^y(es)?$/i.test(answer.trim());
+    const answer = await within(rl.question(`Cancel run ${runId} (delete its Jobs)? [y/N] `), 30_000);
+    return /^y(es)?$/i.test((answer ?? '').trim());
   } finally {
     rl.close();
   }

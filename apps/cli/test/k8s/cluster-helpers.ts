@@ -172,11 +172,28 @@ export function startCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
   return proc;
 }
 
-/** Waits for the running pod of a task's Job (bounded) and returns its name. */
-export async function runningPod(namespace: string, runId: string, task: string, timeoutMs = 45_000) {
-  const pod = await waitForJobPod(namespace, taskJobName(runId, task), (p) => p.status?.phase === 'Running', {
+/**
+ * Waits (bounded) for the running pod of a task's Job and returns its name; fails at once, with the CLI's
+ * output, when the CLI that should create it exits first.
+ */
+export async function runningPod(
+  namespace: string,
+  runId: string,
+  task: string,
+  cli?: CliProcess,
+  timeoutMs = 45_000,
+): Promise<string> {
+  const waiting = waitForJobPod(namespace, taskJobName(runId, task), (p) => p.status?.phase === 'Running', {
     timeoutMs,
   });
+  const pod = await (cli
+    ? Promise.race([
+        waiting,
+        cli.exited(timeoutMs).then((code) => {
+          throw new Error(`asdlc exited (${code}) before the pod of ${task} ran\nstderr:\n${cli.stderr}`);
+        }),
+      ])
+    : waiting);
   return pod.metadata?.name ?? '';
 }
 

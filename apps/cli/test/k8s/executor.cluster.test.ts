@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { asdlc, git, makeRepo, removeTempDirs, type TempRepo } from '../helpers.js';
 import {
   adminKubeconfig,
+  type CliProcess,
   installRelease,
   LAUNCHER_ROLE,
   linesOf,
@@ -84,8 +85,14 @@ const annotations = (byTask: Record<string, Record<string, string>>) => [
 ];
 
 /** Plays one pod: waits for it to run, writes `lines` (in parts, several per second), then the result line. */
-async function playPod(runId: string, task: string, lines: string[], sha: string): Promise<void> {
-  const pod = await runningPod(ns.name, runId, task);
+async function playPod(
+  cli: CliProcess,
+  runId: string,
+  task: string,
+  lines: string[],
+  sha: string,
+): Promise<void> {
+  const pod = await runningPod(ns.name, runId, task, cli);
   const half = Math.floor(lines.length / 2);
   await writePodLog(ns.name, pod, 'agent', lines.slice(0, half));
   await new Promise((r) => setTimeout(r, 300));
@@ -110,7 +117,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
     );
     const expected = new Map(ids.map((id) => [id, linesOf(id, 0, 200)]));
     await Promise.all(
-      ids.map((id, i) => playPod(runId, id, expected.get(id) ?? [], `${i}`.repeat(40).slice(0, 40))),
+      ids.map((id, i) => playPod(cli, runId, id, expected.get(id) ?? [], `${i}`.repeat(40).slice(0, 40))),
     );
     const code = await cli.exited(90_000);
     expect(cli.stderr).toBe('');
@@ -188,7 +195,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       ]),
       { cwd: repo.dir },
     );
-    const pod = await runningPod(ns.name, runId, 'T020');
+    const pod = await runningPod(ns.name, runId, 'T020', cli);
     await writePodLog(ns.name, pod, 'agent', ['working on it']);
     const code = await cli.exited(60_000);
     expect(code).toBe(1);
@@ -231,7 +238,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       ]),
       { cwd: repo.dir },
     );
-    await playPod(runId, 'T032', linesOf('T032', 0, 20), 'c'.repeat(40));
+    await playPod(cli, runId, 'T032', linesOf('T032', 0, 20), 'c'.repeat(40));
     const code = await cli.exited(60_000);
     expect(code).toBe(1);
     const out = cli.stdout;
@@ -260,7 +267,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       ]),
       { cwd: repo.dir },
     );
-    const pods = await Promise.all(ids.map((id) => runningPod(ns.name, runId, id)));
+    const pods = await Promise.all(ids.map((id) => runningPod(ns.name, runId, id, cli)));
     await Promise.all(ids.map((id, i) => writePodLog(ns.name, pods[i] ?? '', 'agent', linesOf(id, 0, 40))));
     await cli.until(
       'the first 40 lines of both tasks',
@@ -314,7 +321,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       ),
       { cwd: repo.dir },
     );
-    await playPod(runId, 'T050', linesOf('T050', 0, 10), 'e'.repeat(40));
+    await playPod(cli, runId, 'T050', linesOf('T050', 0, 10), 'e'.repeat(40));
     const code = await cli.exited(60_000);
     expect(cli.stderr).toBe('');
     expect(code).toBe(0);
@@ -413,7 +420,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       k8sArgs(runId, ['--tasks', 'T060', '--json', ...annotations({ '*': podFate({ outcome: 'hang' }) })]),
       { cwd: repo.dir },
     );
-    await runningPod(ns.name, runId, 'T060');
+    await runningPod(ns.name, runId, 'T060', cli);
     await cli.until('the task to run', (p) => p.records().some((r) => r.state === 'running'), 20_000);
     cli.child.kill('SIGINT');
     expect(await cli.exited(20_000)).toBe(130);
@@ -436,7 +443,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
       k8sArgs(second, ['--tasks', 'T060', '--json', ...annotations({ '*': podFate({ outcome: 'hang' }) })]),
       { cwd: repo.dir },
     );
-    await runningPod(ns.name, second, 'T060');
+    await runningPod(ns.name, second, 'T060', run2);
     await run2.until('the task to run', (p) => p.records().some((r) => r.state === 'running'), 20_000);
     run2.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 300));
