@@ -373,7 +373,7 @@ export function describeOutcome(task: {
 
 /** Agent lines worth a message: the runner's tool summaries (✓/✗), the final text (»), errors. */
 const NOTABLE = /^\s*(✓|✗|»|error:|warning:|fatal:)/i;
-const ALWAYS = /^\s*(✗|error:|fatal:)/i;
+const ALWAYS = /^\s*(✗|»|error:|fatal:)/i;
 
 const ACTIVE = new Set(['pending', 'running', 'queued', 'scheduled', 'pulling']);
 
