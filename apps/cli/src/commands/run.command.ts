@@ -10,6 +10,7 @@ export interface RunArgs {
   agentCmd?: string;
   model?: string;
   keepWorktree?: boolean;
+  rerun?: boolean;
   dryRun?: boolean;
   json?: boolean;
   forceSync?: boolean;
@@ -58,6 +59,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('keep-worktree', {
         type: 'boolean',
         describe: "Keep each task's worktree after it ends (debugging)",
+      })
+      .option('rerun', {
+        type: 'boolean',
+        describe:
+          "Continue on task branches left by an earlier run (never force-pushes over others' commits)",
       })
       .option('dry-run', { type: 'boolean', describe: 'Print what would run, start nothing' })
       .option('json', { type: 'boolean', describe: 'NDJSON records on stdout (logs, status, summary)' })

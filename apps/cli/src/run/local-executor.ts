@@ -19,6 +19,8 @@ export interface LocalRunContext {
   agentCmd?: string;
   model?: string;
   keepWorktree?: boolean;
+  /** Continue on a task branch left by an earlier run (`asdlc-agent --reuse-branch`). */
+  rerun?: boolean;
   /** Live children, so Ctrl-C can stop them. */
   children: Set<ResultPromise>;
 }
@@ -39,6 +41,7 @@ export function agentArgs(task: Task, ctx: LocalRunContext): string[] {
   if (ctx.agentCmd) args.push('--agent-cmd', ctx.agentCmd);
   if (ctx.model) args.push('--model', ctx.model);
   if (ctx.keepWorktree) args.push('--keep-worktree');
+  if (ctx.rerun) args.push('--reuse-branch');
   return args;
 }
 
@@ -83,7 +86,13 @@ export async function runLocalTask(task: Task, ctx: LocalRunContext): Promise<Ta
       ctx.mux.addSource(task.id, stderr(), source),
       child,
     ]);
-    if (captured.result) return captured.result;
+    if (captured.result) {
+      const { reason } = captured.result;
+      if (!ctx.rerun && reason && /E_BRANCH_EXISTS|branch .* already exists/i.test(reason)) {
+        captured.result.reason = `${reason} — to continue on that branch, run again with --rerun`;
+      }
+      return captured.result;
+    }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     const killedByBackstop = exit.signal === 'SIGKILL' && (exit.durationMs ?? 0) >= ctx.timeoutMs;
     return {

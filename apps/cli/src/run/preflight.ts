@@ -73,16 +73,22 @@ function withoutMarks(markdown: string): string {
 
 /**
  * Agents work from the committed base: uncommitted changes in the feature folder would be invisible to them.
- * Checkbox marks in tasks.md (the runner's own) are allowed.
+ * Checkbox marks in tasks.md and `.async_state/` files (the runner's own) are allowed.
  */
 export function assertCleanFeature(repo: string, featureDir: string, tasksFile: string): void {
   const rel = relative(repo, featureDir) || '.';
-  const status = git(repo, ['status', '--porcelain', '--untracked-files=all', '--', rel]);
-  const dirty = status
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.slice(3))
+  const status = execFileSync('git', ['status', '--porcelain', '-z', '--untracked-files=all', '--', rel], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  // -z: `XY path\0`, renames followed by `orig\0`; the status column is never trimmed away.
+  const entries = status.split('\0').filter(Boolean);
+  const dirty = entries
+    .filter((entry) => /^[ MADRCU?!]{2} /.test(entry))
+    .map((entry) => entry.slice(3))
     .filter((path) => {
+      // The fork's delegation protocol files are written by the runner itself.
+      if (path.split('/').includes('.async_state')) return false;
       if (path !== relative(repo, tasksFile)) return true;
       let committed: string;
       try {

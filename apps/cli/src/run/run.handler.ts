@@ -210,6 +210,7 @@ export async function runRun(args: RunArgs): Promise<void> {
     agentCmd: args.agentCmd,
     model: args.model,
     keepWorktree: args.keepWorktree,
+    rerun: args.rerun,
     children,
   };
   const finish = (task: Task, result: TaskRunResult) => {
