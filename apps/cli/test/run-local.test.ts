@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asdlc, git, makeRepo, removeTempDirs, tempDir } from './helpers.js';
+import { asdlc, CLI_BIN, GIT_ENV, git, makeRepo, removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -225,5 +226,68 @@ describe('asdlc run --executor local (shell agent)', () => {
         .sort(),
     ).toEqual(['T006', 'T007']);
     expect(remoteBranches(repo.remote).sort()).toEqual(['001-widgets-t006', '001-widgets-t007']);
+  });
+
+  it('Ctrl-C stops the agents gracefully: the run reports them cancelled and exits 130', async () => {
+    const { repo, agent } = setup();
+    const child = spawn(
+      process.execPath,
+      [CLI_BIN, 'run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--json'],
+      {
+        cwd: repo.dir,
+        env: { ...process.env, ...GIT_ENV, AGENT_HANG: 'T006 T007' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    for (let i = 0; i < 100 && (stdout.match(/agent starting/g) ?? []).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const tasks = summaryOf(stdout);
+    expect(tasks.T006).toMatchObject({ outcome: 'cancelled' });
+    expect(tasks.T007).toMatchObject({ outcome: 'cancelled' });
+    expect(remoteBranches(repo.remote)).toEqual([]);
+  });
+
+  it("writes the agentic-sdlc fork's delegation outcome files next to its delegation prompts", () => {
+    const { repo, agent } = setup();
+    const state = join(repo.dir, 'specs/001-widgets/.async_state');
+    for (const id of ['T006', 'T007']) {
+      mkdirSync(join(state, 'delegation_prompts'), { recursive: true });
+      writeFileSync(
+        join(state, 'delegation_prompts', `${id}.md`),
+        `# Delegation Request\n\n**Task ID:** ${id}\n`,
+      );
+    }
+    git(repo.dir, 'add', '-A');
+    git(repo.dir, 'commit', '-qm', 'delegations');
+    const res = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T006,T007', '--json'], {
+      cwd: repo.dir,
+      env: { AGENT_FAIL: 'T007' },
+    });
+    expect(res.status).toBe(1);
+    expect(readFileSync(join(state, 'delegation_completed/T006.txt'), 'utf8')).toMatch(
+      /branch 001-widgets-t006 commit [0-9a-f]{40}/,
+    );
+    expect(readFileSync(join(state, 'delegation_errors/T007.txt'), 'utf8')).toMatch(/^failed: /);
+    expect(existsSync(join(state, 'delegation_errors/T006.txt'))).toBe(false);
+    // The outcome files are the runner's own: they do not make the next run refuse a dirty feature folder.
+    const again = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T007', '--json'], { cwd: repo.dir });
+    expect(again.stderr).not.toContain('uncommitted changes');
+    // The failed run left its branch: it is never reused silently…
+    expect(again.status).toBe(1);
+    expect(String(summaryOf(again.stdout).T007!.reason)).toContain('--rerun');
+    // …only when asked.
+    const rerun = asdlc(['run', '--agent-cmd', agent, '--tasks', 'T007', '--rerun', '--json'], {
+      cwd: repo.dir,
+    });
+    expect(rerun.status).toBe(0);
+    expect(summaryOf(rerun.stdout).T007).toMatchObject({ outcome: 'succeeded', pushed: true });
   });
 });
