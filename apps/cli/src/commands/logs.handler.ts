@@ -197,7 +197,10 @@ async function k8sLogs(runId: string, target: KubeTarget, known: string[], args:
         mux
           .addSource(
             task,
-            followTaskLogs({ ...base, task, signal: abort.signal, statusCheckMs: 1000, ...range }),
+            withoutResultLine(
+              followTaskLogs({ ...base, task, signal: abort.signal, statusCheckMs: 1000, ...range }),
+              {},
+            ),
           )
           .catch((error: Error) => {
             errors.push(toCliError(error) as Error);
