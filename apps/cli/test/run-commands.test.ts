@@ -1,8 +1,9 @@
 // status / logs / cancel / cleanup / attach on local run records (no cluster): the built binary reads
 // `.agentic-sdlc/runs/<id>/{run.json, events.ndjson}` written by hand here.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asdlc, CLI_BIN, GIT_ENV, makeRepo, removeTempDirs } from './helpers.js';
 
@@ -224,5 +225,51 @@ describe('asdlc attach / cancel / cleanup without a cluster', () => {
       expect(help.status, cmd).toBe(0);
       expect(help.stdout, cmd).toContain('Examples:');
     }
+  });
+});
+
+describe('scripts/spawn-pod.sh and scripts/tail-logs.sh', () => {
+  const scripts = fileURLToPath(new URL('../../../scripts/', import.meta.url));
+  const sh = (script: string, args: string[], cwd: string) =>
+    spawnSync('bash', [join(scripts, script), ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ASDLC_BIN: CLI_BIN },
+      timeout: 60_000,
+    });
+
+  it('--help, and the environment is required first', () => {
+    const repo = setup();
+    for (const script of ['spawn-pod.sh', 'tail-logs.sh']) {
+      const help = sh(script, ['--help'], repo.dir);
+      expect(help.status, script).toBe(0);
+      expect(help.stdout, script).toContain(`Usage: scripts/${script} <dev|stg|prod>`);
+      const bad = sh(script, ['qa'], repo.dir);
+      expect(bad.status, script).toBe(2);
+      expect(bad.stderr, script).toContain('the first argument must be dev, stg or prod (got "qa")');
+    }
+  });
+
+  it('spawn-pod.sh runs asdlc run --executor k8s --env <env>; tail-logs.sh runs asdlc logs -f --env <env>', () => {
+    const repo = makeRepo(
+      {
+        'specs/001-widgets/tasks.md':
+          '# Tasks\n\n## Phase 1: Setup\n\n- [ ] T006 [ASYNC] Write a in src/a.txt\n',
+      },
+      { branch: '001-widgets' },
+    );
+    const plan = sh('spawn-pod.sh', ['stg', '--dry-run', '--json'], repo.dir);
+    expect(plan.stderr).toBe('');
+    expect(plan.status).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ type: 'plan', tasks: [{ id: 'T006' }] });
+    // the options reach asdlc run (a k8s-only flag is accepted: --executor k8s was passed)
+    const k8sOnly = sh('spawn-pod.sh', ['dev', '--dry-run', '--context', 'x', '--json'], repo.dir);
+    expect(k8sOnly.status).toBe(0);
+
+    writeRun(repo.dir, 'r-done', {}, [log('T006', 'done line', 1000)]);
+    const tail = sh('tail-logs.sh', ['dev', '--json'], repo.dir);
+    expect(tail.stderr).toBe('');
+    expect(tail.status).toBe(0);
+    expect(JSON.parse(tail.stdout.trim())).toMatchObject({ task: 'T006', line: 'done line' });
   });
 });
