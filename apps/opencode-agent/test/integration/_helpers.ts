@@ -224,9 +224,11 @@ export function commitAndPush(dir: string): string {
 /** The JSON events of `opencode run --format json`. */
 // biome-ignore lint/suspicious/noExplicitAny: OpenCode's event JSON, probed by tests
 export function events(stdout: string): Array<Record<string, any>> {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    // biome-ignore lint/suspicious/noExplicitAny: as above
-    .map((l) => JSON.parse(l) as Record<string, any>);
+  return (
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      .map((l) => JSON.parse(l) as Record<string, any>)
+  );
 }
