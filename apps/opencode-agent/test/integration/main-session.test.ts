@@ -119,4 +119,61 @@ describe('main OpenCode session dispatches [ASYNC] tasks and sees their progress
       await model.close();
     }
   }, 300_000);
+
+  it('/speckit.implement (with the asdlc block) hands the [ASYNC] tasks to the runner and reports back', async () => {
+    const model = await startScriptedModel({
+      scripts: {
+        // The expanded command template is the first user message; its asdlc block names asdlc_tasks first.
+        asdlc_tasks: [
+          { tool: 'asdlc_tasks', args: { asyncOnly: true } },
+          { tool: 'asdlc_dispatch', args: {} },
+          { tool: 'write', args: { filePath: 'notes/review.md', content: 'T003 reviewed.\n' } },
+          { tool: 'asdlc_status', args: { wait: 200 } },
+          { text: 'T003 done here; T001 and T002 were implemented by the runner.' },
+        ],
+        T001: [{ tool: 'write', args: { filePath: 'notes/alpha.md', content: 'alpha\n' } }, { text: 'ok' }],
+        T002: [{ tool: 'write', args: { filePath: 'notes/beta.md', content: 'beta\n' } }, { text: 'ok' }],
+      },
+    });
+    try {
+      const dir = speckitProject();
+      expect((await asdlc(['init', 'opencode'], dir)).code).toBe(0);
+      addFeature(dir);
+      const remote = commitAndPush(dir);
+      const res = await run(
+        OPENCODE_BIN,
+        [
+          'run',
+          '--format',
+          'json',
+          '--dir',
+          dir,
+          '-m',
+          'scripted/demo',
+          '--command',
+          'speckit.implement',
+          'go',
+        ],
+        { cwd: dir, env: opencodeEnv(opencodeConfigFor(model.url)), timeoutMs: 280_000 },
+      );
+      expect(res.code, res.stderr.slice(-3000)).toBe(0);
+      const first = JSON.stringify(model.requests.find((r) => r.scriptKey === 'asdlc_tasks')?.body);
+      expect(first).toContain('asdlc:begin');
+      expect(first).toContain('check-prerequisites.sh'); // spec-kit's own instructions follow
+      const status = events(res.stdout).find((e) => e.type === 'tool_use' && e.part?.tool === 'asdlc_status');
+      expect(status?.part.state.output).toMatch(/T001 {2}succeeded: [0-9a-f]{7} on 001-x-t001/);
+      expect(status?.part.state.output).toMatch(/T002 {2}succeeded: [0-9a-f]{7} on 001-x-t002/);
+      const last = JSON.stringify(model.requests.filter((r) => r.scriptKey === 'asdlc_tasks').at(-1)?.body);
+      expect(last).toMatch(/\[asdlc r[\w-]+ T001\] succeeded: [0-9a-f]{7} on 001-x-t001/);
+      expect(last).toMatch(/\[asdlc r[\w-]+ T002\] succeeded: [0-9a-f]{7} on 001-x-t002/);
+      // The [SYNC] task was done in the main checkout; the [ASYNC] ones are on their branches.
+      expect(existsSync(join(dir, 'notes/review.md'))).toBe(true);
+      expect(existsSync(join(dir, 'notes/alpha.md'))).toBe(false);
+      expect(
+        git(remote, 'for-each-ref', '--format=%(refname:short)', 'refs/heads').split('\n').sort(),
+      ).toEqual(['001-x', '001-x-t001', '001-x-t002']);
+    } finally {
+      await model.close();
+    }
+  }, 300_000);
 });
