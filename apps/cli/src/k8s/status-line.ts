@@ -20,7 +20,19 @@ export function createStatusLine(runId: string, enabled: boolean): StatusLine {
   if (!enabled) {
     return { update() {}, around: (write) => write(), stop() {} };
   }
-  const log = createLogUpdate(process.stderr, { showCursor: true });
+  // A terminal that reports no size (0 rows, e.g. under `script`) would make log-update print nothing.
+  const stderr = process.stderr;
+  const stream = {
+    isTTY: true,
+    write: (chunk: string) => stderr.write(chunk),
+    get columns() {
+      return stderr.columns || 80;
+    },
+    get rows() {
+      return stderr.rows || 24;
+    },
+  } as unknown as NodeJS.WriteStream;
+  const log = createLogUpdate(stream, { showCursor: true });
   const started = Date.now();
   let counts: StatusCounts = { queued: 0, running: 0, done: 0, failed: 0 };
   const text = () =>

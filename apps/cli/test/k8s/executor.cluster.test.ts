@@ -104,6 +104,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
   test('5 [ASYNC] tasks: 5 Jobs in parallel, all logs in one stream (each line once), summary of all 5', async () => {
     const runId = newRunId();
     const ids = ['T010', 'T011', 'T012', 'T013', 'T014'];
+    const startedAt = Date.now();
     const cli = startCli(
       k8sArgs(runId, [
         '--tasks',
@@ -148,6 +149,9 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
     expect(jobs.items).toHaveLength(5);
     const created = jobs.items.map((j) => new Date(j.metadata?.creationTimestamp ?? 0).getTime());
     expect(Math.max(...created) - Math.min(...created)).toBeLessThanOrEqual(2000);
+    console.info(
+      `[5 jobs] creation spread ${Math.max(...created) - Math.min(...created)} ms (1 s resolution); run took ${Date.now() - startedAt} ms`,
+    );
 
     // the run record: executor, namespace, every task finished
     const run = JSON.parse(
@@ -213,6 +217,7 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
     // reported within 10 s of the deadline (activeDeadlineSeconds 6 from the Job's start)
     expect(reportedAt - startedAt).toBeGreaterThanOrEqual(6_000 - 1_000);
     expect(reportedAt - startedAt).toBeLessThan(6_000 + 10_000);
+    console.info(`[timeout] timed-out reported ${reportedAt - startedAt - 6_000} ms after the 6 s deadline`);
     expect(logLines(cli).get('T020')).toEqual(['working on it']);
   }, 90_000);
 
