@@ -38,7 +38,7 @@ export function buildCli(argv: string[]) {
     .command(cancelCommand)
     .command(cleanupCommand)
     .command(initCommand)
-    .demandCommand(1, 'Name a command: asdlc tasks, asdlc run (asdlc --help lists them)')
+    .demandCommand(1, 'Name a command: asdlc tasks, run, status, logs, attach, cancel, cleanup or init (asdlc --help)')
     .strict()
     .version(version())
     .help()
