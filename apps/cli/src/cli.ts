@@ -38,7 +38,10 @@ export function buildCli(argv: string[]) {
     .command(cancelCommand)
     .command(cleanupCommand)
     .command(initCommand)
-    .demandCommand(1, 'Name a command: asdlc tasks, run, status, logs, attach, cancel, cleanup or init (asdlc --help)')
+    .demandCommand(
+      1,
+      'Name a command: asdlc tasks, run, status, logs, attach, cancel, cleanup or init (asdlc --help)',
+    )
     .strict()
     .version(version())
     .help()
