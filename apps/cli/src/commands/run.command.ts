@@ -5,7 +5,8 @@ export interface RunArgs {
   path?: string;
   executor: 'local' | 'k8s';
   tasks?: string;
-  parallel: number;
+  /** Default: 4 locally, the profile's `parallelism` on Kubernetes (also its cap). */
+  parallel?: number;
   timeout: string;
   agentCmd?: string;
   model?: string;
@@ -49,7 +50,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         describe: 'Comma-separated task ids to run (default: every open [ASYNC] task)',
       })
-      .option('parallel', { type: 'number', default: 4, describe: 'Agents running at once' })
+      .option('parallel', {
+        type: 'number',
+        describe:
+          "Agents running at once (default: 4 locally; on k8s the profile's parallelism, also its cap)",
+      })
       .option('timeout', { type: 'string', default: '2h', describe: 'Per-task timeout (e.g. 90s, 30m, 2h)' })
       .option('agent-cmd', { type: 'string', describe: 'Run this command as the agent instead of OpenCode' })
       .option('model', {
@@ -111,7 +116,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           'k8s: extra pod annotations, JSON {"*": {…}, "T010": {…}} or @file (tests drive kwok with it)',
       })
       .check((a) => {
-        if (!Number.isInteger(a.parallel) || a.parallel < 1)
+        if (a.parallel !== undefined && (!Number.isInteger(a.parallel) || a.parallel < 1))
           throw new Error('--parallel must be a whole number ≥ 1');
         if (a.executor !== 'k8s') {
           const k8sOnly = ['env', 'namespace', 'kubeconfig', 'context', 'repo-url', 'startup-allowance'];

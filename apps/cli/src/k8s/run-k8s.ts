@@ -159,6 +159,16 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
 
   const target = connect(args, resume?.kube);
   const profile = await profileOf(target);
+  // The profile's parallelism is the platform team's cap: it is the default, and --parallel cannot exceed it.
+  const parallel = Math.min(
+    resume?.kube?.parallel ?? args.parallel ?? profile.parallelism,
+    profile.parallelism,
+  );
+  if (args.parallel !== undefined && args.parallel > profile.parallelism) {
+    info(
+      `asdlc: --parallel ${args.parallel} exceeds the profile's cap of ${profile.parallelism} in ${target.namespace}; using ${parallel}`,
+    );
+  }
   const base = resume?.kube
     ? { repoUrl: resume.kube.repoUrl, branch: resume.kube.baseBranch, sha: resume.base }
     : resolveRemoteBase(root, {
@@ -180,7 +190,7 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
     baseBranch: base.branch,
     timeout,
     ...(startupAllowanceSeconds !== undefined ? { startupAllowanceSeconds } : {}),
-    parallel: args.parallel,
+    parallel: parallel,
   };
   const record = new RunRecord(
     root,
@@ -403,7 +413,7 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
   info(
     resume
       ? `Attached to run ${runId} (namespace ${target.namespace}): ${selected.length} task(s) from ${relFile}`
-      : `Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel} at once, Jobs in namespace ${target.namespace} (base ${base.branch} @ ${base.sha.slice(0, 10)})`,
+      : `Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${parallel} at once, Jobs in namespace ${target.namespace} (base ${base.branch} @ ${base.sha.slice(0, 10)})`,
   );
   statusLine.update(counts());
 
@@ -412,7 +422,7 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
     results = await schedule({
       graph,
       selected,
-      parallel: args.parallel,
+      parallel: parallel,
       stopping: detaching,
       onSkipped: finish,
       start,

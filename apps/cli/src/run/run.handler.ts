@@ -30,6 +30,9 @@ const SECRET_ENV_NAMES = [
   'OPENROUTER_API_KEY',
 ];
 
+/** Agents at once for the local executor when --parallel is not given. */
+const LOCAL_PARALLEL = 4;
+
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `r${stamp}-${Math.random().toString(36).slice(2, 6)}`;
@@ -127,7 +130,7 @@ export async function runRun(args: RunArgs): Promise<void> {
       );
     else
       out(
-        `Would run ${selected.length} task(s) from ${relFile} (at most ${args.parallel} at once):\n${lines.join('\n')}`,
+        `Would run ${selected.length} task(s) from ${relFile} (at most ${args.parallel ?? LOCAL_PARALLEL} at once):\n${lines.join('\n')}`,
       );
     return;
   }
@@ -196,7 +199,7 @@ export async function runRun(args: RunArgs): Promise<void> {
   process.on('SIGTERM', onSigint);
 
   info(
-    `Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel} at once (local executor)`,
+    `Run ${runId}: ${selected.length} [ASYNC] task(s) from ${relFile}, at most ${args.parallel ?? LOCAL_PARALLEL} at once (local executor)`,
   );
   const ctx = {
     mux,
@@ -230,7 +233,7 @@ export async function runRun(args: RunArgs): Promise<void> {
     results = await schedule({
       graph,
       selected,
-      parallel: args.parallel,
+      parallel: args.parallel ?? LOCAL_PARALLEL,
       stopping: () => interrupts > 0,
       onSkipped: finish,
       start: async (task) => {

@@ -23,7 +23,12 @@ function helmBin(): string {
  * ConfigMap, the agent ServiceAccount and the launcher Role (ExternalSecret/SecretStore need ESO's CRDs, the
  * helm-test pod and the Group binding are not needed here). Returns the rendered objects by kind.
  */
-export async function installRelease(kc: k8s.KubeConfig, namespace: string): Promise<k8s.KubernetesObject[]> {
+export async function installRelease(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  /** `--set` overrides of the release's values, e.g. `{ 'agentic-sdlc-agent-runner.profile.parallelism': '8' }`. */
+  set: Record<string, string> = {},
+): Promise<k8s.KubernetesObject[]> {
   const yaml = execFileSync(
     helmBin(),
     [
@@ -34,6 +39,7 @@ export async function installRelease(kc: k8s.KubeConfig, namespace: string): Pro
       namespace,
       '--kube-version',
       '1.34.4',
+      ...Object.entries(set).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
     ],
     { encoding: 'utf8' },
   );

@@ -57,7 +57,8 @@ let runCounter = 0;
 const newRunId = () => `cli-${Date.now().toString(36)}-${++runCounter}`;
 
 beforeAll(async () => {
-  await installRelease(ns.kc, ns.name);
+  // The dev profile caps runs at 4 Jobs at once; these tests run 5 side by side.
+  await installRelease(ns.kc, ns.name, { 'agentic-sdlc-agent-runner.profile.parallelism': '8' });
   repo = makeRepo({ [FILE]: TASKS, 'README.md': '# widgets\n' }, { branch: FEATURE });
 }, 120_000);
 afterAll(removeTempDirs);
@@ -194,6 +195,8 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
         '4s',
         '--startup-allowance',
         '2',
+        '--parallel',
+        '20',
         '--json',
         ...annotations({ T020: podFate({ outcome: 'hang' }) }),
       ]),
@@ -219,6 +222,9 @@ describe('asdlc run --executor k8s (loopback cluster)', () => {
     expect(reportedAt - startedAt).toBeLessThan(6_000 + 10_000);
     console.info(`[timeout] timed-out reported ${reportedAt - startedAt - 6_000} ms after the 6 s deadline`);
     expect(logLines(cli).get('T020')).toEqual(['working on it']);
+    // --parallel above the profile's cap (8 here) is clamped to it.
+    const record = JSON.parse(readFileSync(join(repo.dir, '.agentic-sdlc/runs', runId, 'run.json'), 'utf8'));
+    expect(record.kube.parallel).toBe(8);
   }, 90_000);
 
   test('failure reasons per task (missing secret key, image pull) while the other task goes on', async () => {
