@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asdlc, DEMO_PROJECT, git, makeRepo, removeTempDirs } from './helpers.js';
+import { asdlc, CLI_BIN, DEMO_PROJECT, git, makeRepo, removeTempDirs } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -135,5 +136,24 @@ describe('asdlc tasks', () => {
     expect(help.stdout).toContain('asdlc run');
     const version = asdlc(['--version'], { cwd: repo.dir });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('--help loads no Kubernetes client, no markdown parser and no agent code (fast start-up)', () => {
+    // A resolve hook reports every module the process loads.
+    const hooks = `export async function resolve(s, c, next) { const r = await next(s, c); process._rawDebug('LOAD ' + r.url); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+    const res = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(register)}`, CLI_BIN, '--help'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(res.status).toBe(0);
+    const loaded = res.stderr.split('\n').filter((l) => l.startsWith('LOAD '));
+    expect(loaded.some((l) => l.includes('yargs'))).toBe(true);
+    expect(
+      loaded.filter((l) => /client-node|tasks-parser|remark|micromark|opencode-agent|execa/.test(l)),
+    ).toEqual([]);
   });
 });
