@@ -81,10 +81,22 @@ describe('asdlc run --executor local (shell agent)', () => {
     );
     for (const id of ['T006', 'T007', 'T008', 'T009']) {
       const branch = `001-widgets-${id.toLowerCase()}`;
-      const files = git(repo.remote, 'diff', '--name-only', `001-widgets..${branch}`);
-      expect(files).toBe(`src/${id}.txt`);
+      // Each task's own commit holds exactly its change.
+      expect(git(repo.remote, 'diff', '--name-only', `${branch}^`, branch)).toBe(`src/${id}.txt`);
       expect(git(repo.remote, 'log', '-1', '--format=%(trailers:key=Task,valueonly)', branch)).toBe(id);
     }
+    // T006–T008 start from the run's base; T009, which depends on them, starts from their combined work.
+    for (const id of ['T006', 'T007', 'T008']) {
+      expect(git(repo.remote, 'diff', '--name-only', `001-widgets..001-widgets-${id.toLowerCase()}`)).toBe(
+        `src/${id}.txt`,
+      );
+    }
+    expect(git(repo.remote, 'ls-tree', '--name-only', '001-widgets-t009', 'src/').split('\n')).toEqual([
+      'src/T006.txt',
+      'src/T007.txt',
+      'src/T008.txt',
+      'src/T009.txt',
+    ]);
     // Every log line arrives prefixed by its task, once.
     const lines = res.stdout
       .trim()

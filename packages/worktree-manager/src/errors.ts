@@ -192,3 +192,18 @@ export class PushFailedError extends WorktreeManagerError {
     this.attempts = init.attempts;
   }
 }
+
+/** The commits a task builds on change the same lines: they cannot be combined without a human. */
+export class MergeConflictError extends WorktreeManagerError {
+  override name = 'MergeConflictError';
+  readonly files: readonly string[];
+  constructor(commits: readonly string[], files: readonly string[], options?: { cause?: unknown }) {
+    super(
+      'E_MERGE_CONFLICT',
+      `the commits ${commits.map((c) => c.slice(0, 10)).join(', ')} conflict in ${files.join(', ') || 'some files'}; ` +
+        'merge those branches by hand, then run the task again from the merged branch (--base).',
+      options,
+    );
+    this.files = files;
+  }
+}

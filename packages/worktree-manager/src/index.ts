@@ -1,4 +1,5 @@
 export { branchName, DEFAULT_BRANCH_TEMPLATE, validateBranchName } from './branch.js';
+export { combineCommits } from './combine.js';
 export { commitTaskChanges } from './commit.js';
 export {
   BaseRefNotFoundError,
@@ -7,6 +8,7 @@ export {
   GitLockedError,
   InvalidBranchNameError,
   InvalidTrailerError,
+  MergeConflictError,
   NotARepoError,
   PushFailedError,
   PushRejectedError,
@@ -17,6 +19,7 @@ export { pushBranch, remoteBranchSha } from './push.js';
 export { headSha, isDirty } from './status.js';
 export type {
   BranchNameOptions,
+  CombineCommitsOptions,
   CommitResult,
   CommitTaskChangesOptions,
   CreateTaskWorktreeOptions,

@@ -148,7 +148,16 @@ export type WorktreeErrorCode =
   | 'E_BAD_REF'
   | 'E_GIT'
   | 'E_GIT_LOCKED'
+  | 'E_MERGE_CONFLICT'
   | 'E_NOT_A_REPO'
   | 'E_PUSH_FAILED'
   | 'E_PUSH_REJECTED'
   | 'E_WORKTREE_EXISTS';
+
+export interface CombineCommitsOptions {
+  repo: string;
+  /** Commits to combine (task branches' heads), in order. */
+  commits: string[];
+  /** Message of the merge commits made (default: `asdlc: combine <short shas>`). */
+  message?: string;
+}

@@ -9,6 +9,7 @@ import {
 } from '@agentic-sdlc/log-multiplexer';
 import { parseDuration } from '@agentic-sdlc/secrets-config';
 import { markDone, type Task } from '@agentic-sdlc/tasks-parser';
+import { MergeConflictError } from '@agentic-sdlc/worktree-manager';
 import type { ResultPromise } from 'execa';
 import { shouldColor } from '../color.js';
 import type { RunArgs } from '../commands/run.command.js';
@@ -19,6 +20,7 @@ import { assertCleanFeature, requireRemote, resolveBase, selectTasks } from './p
 import { RunRecord } from './run-record.js';
 import { schedule, type TaskRunResult } from './scheduler.js';
 import { renderSummary } from './summary.js';
+import { baseForTask } from './task-base.js';
 
 /** Environment variables whose values never appear in output (model keys, git tokens). */
 const SECRET_ENV_NAMES = [
@@ -216,6 +218,8 @@ export async function runRun(args: RunArgs): Promise<void> {
     rerun: args.rerun,
     children,
   };
+  /** Task key → commit, for tasks that build on tasks finished in this run. */
+  const succeeded = new Map<string, string>();
   const finish = (task: Task, result: TaskRunResult) => {
     record.finished(task.key, result);
     const detail =
@@ -239,7 +243,22 @@ export async function runRun(args: RunArgs): Promise<void> {
       start: async (task) => {
         record.started(task.key);
         mux.status(task.id, 'started', `${task.id} started: ${task.title}`);
-        const result = await runLocalTask(task, ctx);
+        let result: TaskRunResult;
+        try {
+          const taskBase = await baseForTask({ repo: root, graph, task, runBase: base.sha, succeeded });
+          if (taskBase.builtOn.length > 0) {
+            mux.status(
+              task.id,
+              'base',
+              `${task.id} builds on ${taskBase.builtOn.join(', ')} (base ${taskBase.sha.slice(0, 10)})`,
+            );
+          }
+          result = await runLocalTask(task, { ...ctx, baseRef: taskBase.sha });
+        } catch (error) {
+          if (!(error instanceof MergeConflictError)) throw error;
+          result = { outcome: 'blocked', reason: `not started: ${error.message}` };
+        }
+        if (result.outcome === 'succeeded' && result.sha) succeeded.set(task.key, result.sha);
         finish(task, result);
         return result;
       },
