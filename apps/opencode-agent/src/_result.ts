@@ -2,46 +2,11 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TaskOutcome, TaskResult } from './types.js';
 
-/** Fixed prefix of the result line (the last stdout line of `asdlc-agent run-task`). */
-export const RESULT_PREFIX = 'ASDLC_RESULT ';
-
-const OUTCOMES: readonly TaskOutcome[] = ['succeeded', 'no-changes', 'failed', 'timed-out', 'cancelled'];
+export { formatResultLine, parseResultLine, RESULT_PREFIX } from '@agentic-sdlc/secrets-config';
 
 /** Exit code of a result: 0 succeeded/no-changes, 1 otherwise. */
 export function exitCodeFor(outcome: TaskOutcome): 0 | 1 {
   return outcome === 'succeeded' || outcome === 'no-changes' ? 0 : 1;
-}
-
-export function formatResultLine(result: TaskResult): string {
-  return `${RESULT_PREFIX}${JSON.stringify(result)}`;
-}
-
-/** Parse a `ASDLC_RESULT {…}` line; null when the line is not a (valid) result line. */
-export function parseResultLine(line: string): TaskResult | null {
-  const text = line.replace(/\r?\n$/, '');
-  if (!text.startsWith(RESULT_PREFIX)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text.slice(RESULT_PREFIX.length));
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== 'object') return null;
-  const r = value as Partial<TaskResult>;
-  if (typeof r.task !== 'string' || !OUTCOMES.includes(r.outcome as TaskOutcome)) return null;
-  return {
-    task: r.task,
-    branch: r.branch ?? null,
-    baseSha: r.baseSha ?? null,
-    sha: r.sha ?? null,
-    pushed: r.pushed === true,
-    filesChanged: Array.isArray(r.filesChanged) ? r.filesChanged : [],
-    durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
-    tokens: r.tokens ?? null,
-    cost: typeof r.cost === 'number' ? r.cost : null,
-    outcome: r.outcome as TaskOutcome,
-    reason: r.reason ?? null,
-  };
 }
 
 const TERMINATION_LIMIT = 4096;

@@ -1,37 +1,16 @@
 /** Types of the agent runner. Runtime-free. */
 
-export type TaskOutcome = 'succeeded' | 'no-changes' | 'failed' | 'timed-out' | 'cancelled';
+import type {
+  RunnerOutcome,
+  RunnerResult,
+  TokenUsage as RunnerTokenUsage,
+} from '@agentic-sdlc/secrets-config';
 
-export interface TokenUsage {
-  input: number;
-  output: number;
-  reasoning: number;
-  cacheRead: number;
-  cacheWrite: number;
-  total: number;
-}
-
+/** The runner's outcome and result: the contract defined in `@agentic-sdlc/secrets-config`. */
+export type TaskOutcome = RunnerOutcome;
+export type TokenUsage = RunnerTokenUsage;
 /** The one result object of a task run (printed as `ASDLC_RESULT <json>`, the last stdout line). */
-export interface TaskResult {
-  task: string;
-  /** Task branch (null when the run failed before it was created). */
-  branch: string | null;
-  /** Sha the branch started from. */
-  baseSha: string | null;
-  /** Sha of the runner's commit (null: no commit). */
-  sha: string | null;
-  pushed: boolean;
-  /** Repository-relative paths changed by the commit. */
-  filesChanged: string[];
-  durationMs: number;
-  /** Token figures summed over the agent's steps (null when the agent reported none). */
-  tokens: TokenUsage | null;
-  /** Cost in the provider's currency as reported by the agent (null when unknown). */
-  cost: number | null;
-  outcome: TaskOutcome;
-  /** Human-readable reason (null on success). */
-  reason: string | null;
-}
+export type TaskResult = RunnerResult;
 
 /** Options of one `run-task`. */
 export interface RunTaskOptions {

@@ -1,3 +1,4 @@
+import { RESULT_PREFIX, toRunnerResult } from '@agentic-sdlc/secrets-config';
 import type { V1ContainerStatus, V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import { formatSeconds } from './_duration.js';
 import { KubeForbiddenError } from './_errors.js';
@@ -9,16 +10,8 @@ import {
   LABEL_FEATURE,
   LABEL_TASK,
 } from './_names.js';
-import type {
-  FailureCause,
-  FailureExplanation,
-  RunnerOutcome,
-  RunnerResult,
-  TaskState,
-  TaskStatus,
-} from './types.js';
+import type { FailureCause, FailureExplanation, RunnerResult, TaskState, TaskStatus } from './types.js';
 
-const OUTCOMES: readonly RunnerOutcome[] = ['succeeded', 'no-changes', 'failed', 'timed-out', 'cancelled'];
 const IMAGE_PULL_REASONS = new Set([
   'ImagePullBackOff',
   'ErrImagePull',
@@ -32,38 +25,19 @@ const START_ERROR_REASONS = new Set([
   'RunContainerError',
 ]);
 
-/** Parse the runner's result JSON from a termination message; undefined when it is not one. */
+/** Parse the runner's result from a termination message (or a log tail); undefined when it holds none. */
 export function parseRunnerResult(message: string | undefined): RunnerResult | undefined {
   if (!message) return undefined;
-  let text = message.trim();
-  const prefix = 'ASDLC_RESULT ';
   // FallbackToLogsOnError: the message may be the log tail; the result line is the last one.
-  const lines = text.split('\n');
-  const resultLine = [...lines].reverse().find((l) => l.startsWith(prefix) || l.trim().startsWith('{'));
-  if (!resultLine) return undefined;
-  text = resultLine.startsWith(prefix) ? resultLine.slice(prefix.length) : resultLine.trim();
-  let value: unknown;
+  const lines = message.trim().split('\n');
+  const line = [...lines].reverse().find((l) => l.startsWith(RESULT_PREFIX) || l.trim().startsWith('{'));
+  if (!line) return undefined;
+  const text = line.startsWith(RESULT_PREFIX) ? line.slice(RESULT_PREFIX.length) : line.trim();
   try {
-    value = JSON.parse(text);
+    return toRunnerResult(JSON.parse(text)) ?? undefined;
   } catch {
     return undefined;
   }
-  if (!value || typeof value !== 'object') return undefined;
-  const r = value as Partial<RunnerResult>;
-  if (typeof r.task !== 'string' || !OUTCOMES.includes(r.outcome as RunnerOutcome)) return undefined;
-  return {
-    task: r.task,
-    branch: r.branch ?? null,
-    baseSha: r.baseSha ?? null,
-    sha: r.sha ?? null,
-    pushed: r.pushed === true,
-    filesChanged: Array.isArray(r.filesChanged) ? r.filesChanged.filter((f) => typeof f === 'string') : [],
-    durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
-    tokens: r.tokens && typeof r.tokens === 'object' ? r.tokens : null,
-    cost: typeof r.cost === 'number' ? r.cost : null,
-    outcome: r.outcome as RunnerOutcome,
-    reason: typeof r.reason === 'string' ? r.reason : null,
-  };
 }
 
 function jobCondition(job: V1Job | undefined, type: string): V1JobCondition | undefined {

@@ -39,22 +39,11 @@ export interface BuildTaskJobInput {
 }
 
 /** Outcome of the in-pod runner (`asdlc-agent run-task`), as written to the termination message. */
-export type RunnerOutcome = 'succeeded' | 'no-changes' | 'failed' | 'timed-out' | 'cancelled';
-
 /** The runner's result JSON (read from the container's `terminated.message`). */
-export interface RunnerResult {
-  task: string;
-  branch: string | null;
-  baseSha: string | null;
-  sha: string | null;
-  pushed: boolean;
-  filesChanged: string[];
-  durationMs: number;
-  tokens: Record<string, number> | null;
-  cost: number | null;
-  outcome: RunnerOutcome;
-  reason: string | null;
-}
+/** The agent runner's result (the contract lives in `@agentic-sdlc/secrets-config`). */
+export type { RunnerOutcome, RunnerResult } from '@agentic-sdlc/secrets-config';
+
+import type { RunnerResult } from '@agentic-sdlc/secrets-config';
 
 /** A task's state as the launcher sees it. */
 export type TaskState = 'queued' | 'scheduled' | 'pulling' | 'running' | 'succeeded' | 'failed' | 'timed-out';

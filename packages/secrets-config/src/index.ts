@@ -19,6 +19,16 @@ export {
   taskTimeoutSeconds,
 } from './_profile.js';
 export {
+  formatResultLine,
+  parseResultLine,
+  RESULT_PREFIX,
+  RUNNER_OUTCOMES,
+  type RunnerOutcome,
+  type RunnerResult,
+  type TokenUsage,
+  toRunnerResult,
+} from './_result.js';
+export {
   ChartValuesSchema,
   ENV_NAME_PATTERN,
   GIT_AUTH_MODES,

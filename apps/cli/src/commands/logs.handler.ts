@@ -8,9 +8,8 @@ import {
   renderJson,
   secretValuesFromEnv,
 } from '@agentic-sdlc/log-multiplexer';
-import { parseResultLine } from '@agentic-sdlc/opencode-agent';
 import { followTaskLogs, readTaskLogs, runStatus } from '@agentic-sdlc/pod-launcher';
-import { parseDuration, secretEnvNames } from '@agentic-sdlc/secrets-config';
+import { parseDuration, parseResultLine, secretEnvNames } from '@agentic-sdlc/secrets-config';
 import { shouldColor } from '../color.js';
 import { CliError, EXIT, ExitError } from '../errors.js';
 import { connect, type KubeTarget, kubeCall, profileOf, toCliError } from '../k8s/kube.js';

@@ -1,5 +1,5 @@
-import { parseResultLine } from '@agentic-sdlc/opencode-agent';
 import type { LogLine } from '@agentic-sdlc/pod-launcher';
+import { parseResultLine } from '@agentic-sdlc/secrets-config';
 import type { TaskRunResult } from '../run/scheduler.js';
 
 /**

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceItem } from '@agentic-sdlc/log-multiplexer';
 import { type LogMultiplexer, streamSource } from '@agentic-sdlc/log-multiplexer';
-import { parseResultLine } from '@agentic-sdlc/opencode-agent';
+import { parseResultLine } from '@agentic-sdlc/secrets-config';
 import type { Task } from '@agentic-sdlc/tasks-parser';
 import { execa, type ResultPromise } from 'execa';
 import type { TaskRunResult } from './scheduler.js';
