@@ -48,26 +48,13 @@ if (values.model) {
   env.ASDLC_MODEL = values.model;
   say(`Model: ${values.model} (a real provider: its API key must be in the environment)`);
 } else {
-  const { startScriptedModel, opencodeConfigFor } = await import(
+  const { startScriptedModel, opencodeConfigFor, isolatedOpencodeEnv } = await import(
     join(root, 'tools/scripted-model/dist/index.js')
   );
   const { scripts } = JSON.parse(readFileSync(join(root, 'examples/demo/model-script.json'), 'utf8'));
   model = await startScriptedModel({ scripts });
   // OpenCode state stays inside the demo folder: nothing touches your own OpenCode config.
-  for (const [name, dir] of [
-    ['HOME', 'home'],
-    ['XDG_CONFIG_HOME', 'xdg/config'],
-    ['XDG_DATA_HOME', 'xdg/data'],
-    ['XDG_CACHE_HOME', 'xdg/cache'],
-    ['XDG_STATE_HOME', 'xdg/state'],
-  ]) {
-    env[name] = join(base, dir);
-    mkdirSync(env[name], { recursive: true });
-  }
-  env.OPENCODE_CONFIG_CONTENT = JSON.stringify(opencodeConfigFor(model.url));
-  env.ASDLC_MODEL = 'scripted/demo';
-  env.OPENCODE_DISABLE_AUTOUPDATE = '1';
-  env.OPENCODE_DISABLE_MODELS_FETCH = '1';
+  Object.assign(env, isolatedOpencodeEnv(opencodeConfigFor(model.url), join(base, 'opencode')));
   say(
     `Model: OFFLINE DEMO MODEL at ${model.url} — scripted replies, not a real LLM (pass --model provider/model for one)`,
   );

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { opencodeConfigFor, startScriptedModel } from '@agentic-sdlc/scripted-model';
+import { isolatedOpencodeEnv, opencodeConfigFor, startScriptedModel } from '@agentic-sdlc/scripted-model';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asdlcAsync, DEMO_PROJECT, git, makeRepo, removeTempDirs, tempDir } from './helpers.js';
 
@@ -12,24 +12,7 @@ const DEMO_SCRIPTS = JSON.parse(readFileSync(join(DEMO_PROJECT, '../model-script
 
 /** Environment for real OpenCode runs: isolated HOME/XDG dirs, the scripted model as provider. */
 function opencodeEnv(url: string): NodeJS.ProcessEnv {
-  const home = tempDir('asdlc-oc-home-');
-  const env: NodeJS.ProcessEnv = {
-    OPENCODE_CONFIG_CONTENT: JSON.stringify(opencodeConfigFor(url)),
-    ASDLC_MODEL: 'scripted/demo',
-    OPENCODE_DISABLE_AUTOUPDATE: '1',
-    OPENCODE_DISABLE_MODELS_FETCH: '1',
-  };
-  for (const [name, dir] of [
-    ['HOME', 'home'],
-    ['XDG_CONFIG_HOME', 'config'],
-    ['XDG_DATA_HOME', 'data'],
-    ['XDG_CACHE_HOME', 'cache'],
-    ['XDG_STATE_HOME', 'state'],
-  ] as const) {
-    env[name] = join(home, dir);
-    mkdirSync(env[name]!, { recursive: true });
-  }
-  return env;
+  return isolatedOpencodeEnv(opencodeConfigFor(url), tempDir('asdlc-oc-home-'));
 }
 
 function summaryOf(stdout: string) {

@@ -1,4 +1,5 @@
 export { opencodeConfigFor } from './_config.js';
+export { isolatedOpencodeEnv } from './_env.js';
 export { startScriptedModel } from './_server.js';
 export type {
   OpencodeConfigOptions,

@@ -56,7 +56,11 @@ function expectCompletionShape(body: Record<string, unknown>): void {
 
 describe('exports', () => {
   it('pins the export names', () => {
-    expect(Object.keys(api).sort()).toEqual(['opencodeConfigFor', 'startScriptedModel']);
+    expect(Object.keys(api).sort()).toEqual([
+      'isolatedOpencodeEnv',
+      'opencodeConfigFor',
+      'startScriptedModel',
+    ]);
   });
 });
 

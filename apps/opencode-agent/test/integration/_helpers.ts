@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isolatedOpencodeEnv } from '@agentic-sdlc/scripted-model';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '../../../..');
@@ -103,28 +104,13 @@ export function treeHashes(dir: string): Record<string, string> {
 
 /** Isolated HOME/XDG dirs for OpenCode, the scripted model as provider, no registry. */
 export function opencodeEnv(config: object): NodeJS.ProcessEnv {
-  const home = tempDir('asdlc-oc-home-');
-  const env: NodeJS.ProcessEnv = {
+  return {
     ...GIT_ENV,
     ...OFFLINE_NPM_ENV,
-    OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
-    ASDLC_MODEL: 'scripted/demo',
+    ...isolatedOpencodeEnv(config, tempDir('asdlc-oc-home-')),
     ASDLC_BIN,
-    OPENCODE_DISABLE_AUTOUPDATE: '1',
-    OPENCODE_DISABLE_MODELS_FETCH: '1',
     NO_COLOR: '1',
   };
-  for (const [name, sub] of [
-    ['HOME', 'home'],
-    ['XDG_CONFIG_HOME', 'config'],
-    ['XDG_DATA_HOME', 'data'],
-    ['XDG_CACHE_HOME', 'cache'],
-    ['XDG_STATE_HOME', 'state'],
-  ] as const) {
-    env[name] = join(home, sub);
-    mkdirSync(env[name]!, { recursive: true });
-  }
-  return env;
 }
 
 export interface Proc {
