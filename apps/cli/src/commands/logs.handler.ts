@@ -17,15 +17,8 @@ import { withoutResultLine } from '../k8s/log-source.js';
 import { kubeFlagsGiven } from '../k8s/options.js';
 import { findRun, ownerAlive, runsRoot } from '../k8s/runs.js';
 import { EVENTS_FILE, type RunFile, readRun, runsDir } from '../run/run-record.js';
+import { SECRET_ENV_NAMES } from '../secret-env.js';
 import type { LogsArgs } from './logs.command.js';
-
-const LOCAL_SECRET_ENV_NAMES = [
-  'GIT_TOKEN',
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'ANTHROPIC_API_KEY',
-  'OPENAI_API_KEY',
-];
 
 function sinceMs(since: string | undefined): number | undefined {
   if (since === undefined) return undefined;
@@ -144,7 +137,7 @@ async function localLogs(root: string, run: RunFile, args: LogsArgs): Promise<vo
 
 /** Secret values to hide: the profile's secret env names (and the usual ones) as set in this environment. */
 async function secretValues(target: KubeTarget): Promise<string[]> {
-  let names = LOCAL_SECRET_ENV_NAMES;
+  let names = SECRET_ENV_NAMES;
   try {
     names = [...names, ...secretEnvNames(await profileOf(target))];
   } catch {

@@ -27,19 +27,12 @@ import { CliError, EXIT, ExitError } from '../errors.js';
 import { type RunFile, type RunKubeInfo, RunRecord } from '../run/run-record.js';
 import { schedule, type TaskRunResult } from '../run/scheduler.js';
 import { renderSummary } from '../run/summary.js';
+import { SECRET_ENV_NAMES } from '../secret-env.js';
 import { resolveRemoteBase } from './git.js';
 import { connect, kubeCall, profileOf, toCliError } from './kube.js';
 import { containerStarted, withoutResultLine } from './log-source.js';
 import { createStatusLine, type StatusCounts } from './status-line.js';
 
-/** Environment variables whose values are hidden in every line, besides the profile's secret env names. */
-const LOCAL_SECRET_ENV_NAMES = [
-  'GIT_TOKEN',
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'ANTHROPIC_API_KEY',
-  'OPENAI_API_KEY',
-];
 /** How long a finished task's log follower may take to read the rest of the log. */
 const LOG_DRAIN_MS = 15_000;
 /** A second Ctrl-C within this window asks whether to cancel the run's Jobs. */
@@ -211,7 +204,7 @@ export async function runK8s(input: K8sRunInput): Promise<void> {
   // One stream for every pod's log, secrets redacted.
   const color = shouldColor(args.color, process.stdout);
   const mux = new LogMultiplexer({
-    redact: secretValuesFromEnv([...LOCAL_SECRET_ENV_NAMES, ...secretEnvNames(profile)]),
+    redact: secretValuesFromEnv([...SECRET_ENV_NAMES, ...secretEnvNames(profile)]),
   });
   const render = json
     ? renderJson

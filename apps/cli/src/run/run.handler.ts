@@ -15,22 +15,13 @@ import { shouldColor } from '../color.js';
 import type { RunArgs } from '../commands/run.command.js';
 import { loadGraph } from '../commands/tasks.handler.js';
 import { CliError, EXIT, ExitError } from '../errors.js';
+import { SECRET_ENV_NAMES } from '../secret-env.js';
 import { runLocalTask } from './local-executor.js';
 import { assertCleanFeature, requireRemote, resolveBase, selectTasks } from './preflight.js';
 import { RunRecord } from './run-record.js';
 import { schedule, type TaskRunResult } from './scheduler.js';
 import { renderSummary } from './summary.js';
 import { baseForTask } from './task-base.js';
-
-/** Environment variables whose values never appear in output (model keys, git tokens). */
-const SECRET_ENV_NAMES = [
-  'GIT_TOKEN',
-  'GITHUB_TOKEN',
-  'GH_TOKEN',
-  'ANTHROPIC_API_KEY',
-  'OPENAI_API_KEY',
-  'OPENROUTER_API_KEY',
-];
 
 /** Agents at once for the local executor when --parallel is not given. */
 const LOCAL_PARALLEL = 4;
