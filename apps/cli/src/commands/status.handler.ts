@@ -1,11 +1,11 @@
 import { listRuns, runStatus, type TaskStatus } from '@agentic-sdlc/pod-launcher';
-import { painter, shouldColor } from '../color.js';
+import { shouldColor } from '../color.js';
 import { CliError } from '../errors.js';
 import { connect, kubeCall } from '../k8s/kube.js';
 import { kubeFlagsGiven } from '../k8s/options.js';
 import { findRun, ownerAlive, runsRoot } from '../k8s/runs.js';
 import { type RunFile, readRun } from '../run/run-record.js';
-import { formatDuration } from '../run/summary.js';
+import { formatDuration, renderTaskTable, type TaskRow } from '../run/summary.js';
 import type { StatusArgs } from './status.command.js';
 
 /** One task in `asdlc status --json` (fields may be added, none renamed). */
@@ -127,12 +127,11 @@ const STATE_STYLE: Record<string, 'green' | 'yellow' | 'red' | 'cyan'> = {
 };
 
 export function renderStatus(view: StatusView, color: boolean): string {
-  const paint = painter(color);
   const where = view.executor === 'k8s' ? `k8s, namespace ${view.namespace}` : 'local';
   const head = `Run ${view.runId} (${where}) ${view.state}${view.file ? ` · ${view.file}` : ''}${
     view.startedAt ? ` · started ${view.startedAt}` : ''
   }`;
-  const rows = view.tasks.map((t) => ({
+  const rows: TaskRow[] = view.tasks.map((t) => ({
     task: t.id,
     state: t.state,
     branch: t.branch ?? '-',
@@ -140,32 +139,16 @@ export function renderStatus(view: StatusView, color: boolean): string {
     time: formatDuration(t.durationMs ?? undefined),
     details: t.reason ?? t.title,
   }));
-  const header = {
-    task: 'TASK',
-    state: 'STATE',
-    branch: 'BRANCH',
-    sha: 'COMMIT',
-    time: 'TIME',
-    details: 'DETAILS',
-  };
-  const cols = ['task', 'state', 'branch', 'sha', 'time'] as const;
-  const width = Object.fromEntries(
-    cols.map((c) => [c, Math.max(header[c].length, ...rows.map((r) => r[c].length))]),
-  );
-  const line = (r: typeof header, styled: boolean) =>
-    `${cols
-      .map((c) => {
-        const cell = r[c].padEnd(width[c] ?? 0);
-        const style = STATE_STYLE[r.state];
-        return c === 'state' && styled && style ? paint(style, cell) : cell;
-      })
-      .join('  ')}  ${r.details}`;
   const counts = new Map<string, number>();
   for (const t of view.tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(' · ');
-  return [head, '', paint('bold', line(header, false)), ...rows.map((r) => line(r, true)), '', tally].join(
-    '\n',
-  );
+  return [
+    head,
+    '',
+    ...renderTaskTable(rows, { stateTitle: 'STATE', styles: STATE_STYLE, color }),
+    '',
+    tally,
+  ].join('\n');
 }
 
 export async function runStatusCommand(args: StatusArgs): Promise<void> {

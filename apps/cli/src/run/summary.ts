@@ -18,43 +18,66 @@ export function formatDuration(ms: number | undefined): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-/** The final table: task, result, branch, commit, duration, reason. */
+type Style = 'green' | 'yellow' | 'red' | 'cyan';
+
+export interface TaskRow {
+  task: string;
+  /** The outcome or state shown in the second column (styled by `styles`). */
+  state: string;
+  branch: string;
+  sha: string;
+  time: string;
+  details: string;
+}
+
+/**
+ * The task table of `run`'s summary and of `status`: aligned columns TASK, <stateTitle>, BRANCH, COMMIT,
+ * TIME, then free-form details; the header in bold and the state cell coloured by `styles`.
+ */
+export function renderTaskTable(
+  rows: TaskRow[],
+  options: { stateTitle: string; styles: Record<string, Style>; color: boolean },
+): string[] {
+  const paint = painter(options.color);
+  const header: TaskRow = {
+    task: 'TASK',
+    state: options.stateTitle,
+    branch: 'BRANCH',
+    sha: 'COMMIT',
+    time: 'TIME',
+    details: 'DETAILS',
+  };
+  const cols = ['task', 'state', 'branch', 'sha', 'time'] as const;
+  const width = Object.fromEntries(
+    cols.map((c) => [c, Math.max(header[c].length, ...rows.map((r) => r[c].length))]),
+  );
+  const line = (r: TaskRow, styled: boolean) =>
+    `${cols
+      .map((c) => {
+        const cell = r[c].padEnd(width[c] ?? 0);
+        const style = options.styles[r.state];
+        return c === 'state' && styled && style ? paint(style, cell) : cell;
+      })
+      .join('  ')}  ${r.details}`;
+  return [paint('bold', line(header, false)), ...rows.map((r) => line(r, true))];
+}
+
+/** The final table of a run: task, result, branch, commit, duration, reason. */
 export function renderSummary(tasks: Task[], results: Map<string, TaskRunResult>, color: boolean): string {
-  const paint = painter(color);
-  const rows = tasks.map((t) => {
+  const rows: TaskRow[] = tasks.map((t) => {
     const r = results.get(t.key) ?? { outcome: 'cancelled' as const, reason: 'no result' };
     return {
       task: t.id,
-      outcome: r.outcome,
+      state: r.outcome,
       branch: r.branch ?? '-',
       sha: r.sha ? r.sha.slice(0, 10) : '-',
-      duration: formatDuration(r.durationMs),
-      reason: r.reason ?? (r.pushed ? 'pushed' : ''),
+      time: formatDuration(r.durationMs),
+      details: r.reason ?? (r.pushed ? 'pushed' : ''),
     };
   });
-  const head = {
-    task: 'TASK',
-    outcome: 'RESULT',
-    branch: 'BRANCH',
-    sha: 'COMMIT',
-    duration: 'TIME',
-    reason: 'DETAILS',
-  };
-  const cols = ['task', 'outcome', 'branch', 'sha', 'duration'] as const;
-  const width = Object.fromEntries(
-    cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]),
-  );
-  const line = (r: typeof head, style?: (typeof OUTCOME_STYLE)[Outcome]) =>
-    `${cols
-      .map((c) => {
-        const cell = r[c].padEnd(width[c]!);
-        return c === 'outcome' && style ? paint(style, cell) : cell;
-      })
-      .join('  ')}  ${r.reason}`;
-  const ok = rows.filter((r) => r.outcome === 'succeeded').length;
+  const ok = rows.filter((r) => r.state === 'succeeded').length;
   return [
-    paint('bold', line(head)),
-    ...rows.map((r) => line(r, OUTCOME_STYLE[r.outcome as Outcome])),
+    ...renderTaskTable(rows, { stateTitle: 'RESULT', styles: OUTCOME_STYLE, color }),
     '',
     `${ok}/${rows.length} task(s) succeeded`,
   ].join('\n');
