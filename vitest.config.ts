@@ -5,6 +5,6 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    projects: ['packages/*', 'apps/*', 'tools/scripted-model'],
+    projects: ['packages/*', 'apps/*', 'tools/scripted-model', 'tools/git-server'],
   },
 });
