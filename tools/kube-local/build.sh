@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and caches the loopback control plane: kube-apiserver, kube-controller-manager, kube-scheduler,
-# kubectl and etcd from the Go modules (k8s.io/kubernetes + go.etcd.io/etcd/server/v3), and kwok.
+# kubectl, kubelet (for the real node, see node/) and etcd from the Go modules (k8s.io/kubernetes + go.etcd.io/etcd/server/v3), and kwok.
 # Output: ~/.cache/agentic-sdlc/kube-<version>/bin. A second run is a no-op.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,7 +11,7 @@ say() { printf '[cluster:build] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 stamp="kube=v$KUBE_VERSION kwok=v$KWOK_VERSION recipe=$KUBE_LOCAL_RECIPE $(uname -s)/$(uname -m)"
-bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+bins=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet etcd kwok)
 cached=1
 for b in "${bins[@]}"; do [ -x "$KUBE_LOCAL_BIN/$b" ] || cached=0; done
 [ -f "$KUBE_LOCAL_CACHE/share/kwok.x-k8s.io_logs.yaml" ] || cached=0
@@ -136,16 +136,17 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ld+=" -X $pkg.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2) -X $pkg.gitTreeState=clean"
   [ -n "$build_date" ] && ld+=" -X $pkg.buildDate=$build_date"
 done
-say "[2/3] go build kube-apiserver kube-controller-manager kube-scheduler kubectl etcd (-p $jobs) ($(elapsed))"
+say "[2/3] go build kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet etcd (-p $jobs) ($(elapsed))"
 out="$src/out"; rm -rf "$out"; mkdir -p "$out"
 start_ticker "compiling Kubernetes"
 (cd "$src" && GOFLAGS="$GOFLAGS -mod=mod" gorun build -p "$jobs" -tags selinux,notest -ldflags "$ld" -o "$out/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3)
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubelet \
+  go.etcd.io/etcd/server/v3)
 stop_ticker
 # go names the etcd main package after its path without the /v3 suffix: "server".
 [ -x "$out/server" ] && mv "$out/server" "$out/etcd"
-for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd; do
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet etcd; do
   [ -x "$out/$b" ] || die "go build produced no $b (got: $(ls "$out"))"
   mv "$out/$b" "$KUBE_LOCAL_BIN/$b"
 done

@@ -3,6 +3,12 @@
 # binary it was started from), removes the etcd temp data dir and the kubeconfig. Safe to run twice.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+for arg in "$@"; do
+  case "$arg" in
+    --real-node) export KUBE_LOCAL_REAL_NODE=1 ;;
+    *) printf 'usage: %s [--real-node]\n' "$0" >&2; exit 2 ;;
+  esac
+done
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 # shellcheck source=lib.sh
@@ -12,6 +18,11 @@ say() { printf '[cluster:down] %s\n' "$*" >&2; }
 # The kubeconfig goes first: its presence means "a cluster is up".
 rm -f "$KUBECONFIG_OUT"
 stopped=0
+# The real node goes first: its kubelet must not outlive the apiserver it reports to.
+if [ -d "$STATE/node" ]; then
+  # shellcheck source=node/node-down.sh
+  . "$here/node/node-down.sh"
+fi
 for c in "${COMPONENTS[@]}"; do
   f="$STATE/pids/$c.pid"
   [ -f "$f" ] || continue

@@ -1,17 +1,27 @@
 # Shared by up.sh and down.sh (sourced after versions.sh).
 # shellcheck shell=bash
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${KUBE_LOCAL_STATE_DIR:-$REPO_ROOT/.agentic-sdlc/kube}"
+# Two profiles: the default (kwok plays 2 nodes) and --real-node (KUBE_LOCAL_REAL_NODE=1: kubelet + containerd,
+# no kwok), each with its own state dir and ports so both can run at once.
+REAL_NODE="${KUBE_LOCAL_REAL_NODE:-0}"
+if [ "$REAL_NODE" = 1 ]; then
+  STATE="${KUBE_LOCAL_STATE_DIR:-$REPO_ROOT/.agentic-sdlc/kube-node}"
+  # Stop order; start order is the reverse (the node itself: node/node-up.sh, node/node-down.sh).
+  COMPONENTS=(kube-scheduler kube-controller-manager kube-apiserver etcd)
+  port_base=27
+else
+  STATE="${KUBE_LOCAL_STATE_DIR:-$REPO_ROOT/.agentic-sdlc/kube}"
+  COMPONENTS=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+  port_base=26
+fi
 KUBECONFIG_OUT="$STATE/kubeconfig"
-# Stop order; start order is the reverse.
-COMPONENTS=(kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
 
-P_API="${KUBE_LOCAL_APISERVER_PORT:-26443}"
-P_ETCD="${KUBE_LOCAL_ETCD_PORT:-26379}"
-P_ETCD_PEER="${KUBE_LOCAL_ETCD_PEER_PORT:-26380}"
-P_KCM="${KUBE_LOCAL_KCM_PORT:-26257}"
-P_SCHED="${KUBE_LOCAL_SCHEDULER_PORT:-26259}"
-P_KWOK="${KUBE_LOCAL_KWOK_PORT:-26250}"
+P_API="${KUBE_LOCAL_APISERVER_PORT:-${port_base}443}"
+P_ETCD="${KUBE_LOCAL_ETCD_PORT:-${port_base}379}"
+P_ETCD_PEER="${KUBE_LOCAL_ETCD_PEER_PORT:-${port_base}380}"
+P_KCM="${KUBE_LOCAL_KCM_PORT:-${port_base}257}"
+P_SCHED="${KUBE_LOCAL_SCHEDULER_PORT:-${port_base}259}"
+P_KWOK="${KUBE_LOCAL_KWOK_PORT:-${port_base}250}"
 
 port_env() {
   case "$1" in
@@ -117,8 +127,9 @@ recorded_pid() {
 }
 
 all_alive() {
-  local c
-  for c in "${COMPONENTS[@]}"; do recorded_pid "$c" >/dev/null || return 1; done
+  local c extra=()
+  [ "$REAL_NODE" = 1 ] && extra=(node-containerd node-kubelet node-apiserver-relay)
+  for c in "${COMPONENTS[@]}" "${extra[@]}"; do recorded_pid "$c" >/dev/null || return 1; done
 }
 
 fail_component() { # component reason

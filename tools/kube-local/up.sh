@@ -8,6 +8,12 @@
 #   KUBE_LOCAL_KWOK_PORT=26250. State dir: KUBE_LOCAL_STATE_DIR (default <repo>/.agentic-sdlc/kube).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+for arg in "$@"; do
+  case "$arg" in
+    --real-node) export KUBE_LOCAL_REAL_NODE=1 ;;
+    *) printf 'usage: %s [--real-node]\n' "$0" >&2; exit 2 ;;
+  esac
+done
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 # shellcheck source=lib.sh
@@ -17,7 +23,7 @@ start=$(date +%s%N)
 elapsed() { printf '%d.%01ds' $(( ($(date +%s%N) - start) / 1000000000 )) $(( ($(date +%s%N) - start) / 100000000 % 10 )); }
 say() { printf '[cluster:up] %s\n' "$*" >&2; }
 
-for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
+for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl kubelet; do
   [ -x "$KUBE_LOCAL_BIN/$b" ] || { say "error: $KUBE_LOCAL_BIN/$b is missing — run \`pnpm cluster:build\` first"; exit 1; }
 done
 for tool in openssl curl; do
@@ -42,6 +48,7 @@ declare -A PORT=(
 )
 taken=0
 for name in etcd etcd-peer kube-apiserver kube-controller-manager kube-scheduler kwok; do
+  [ "$name" = kwok ] && [ "$REAL_NODE" = 1 ] && continue
   p="${PORT[$name]}"
   if ! port_free "$p"; then
     who="$(ss -Hltnp "sport = :$p" 2>/dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -1)"
@@ -53,6 +60,12 @@ done
 
 # --- state dir + PKI ---------------------------------------------------------------------------------
 # Only what up.sh itself creates is removed (KUBE_LOCAL_STATE_DIR may point anywhere).
+if [ "$REAL_NODE" = 1 ]; then
+  # shellcheck source=node/node-lib.sh
+  . "$here/node/node-lib.sh"
+  # shellcheck source=node/pause-image.sh
+  . "$here/node/pause-image.sh" # sets PAUSE_TAR (built locally, cached) before anything starts
+fi
 rm -rf "${STATE:?}"/{pids,logs,pki,kwok,pod-logs} "$STATE"/*.kubeconfig "$STATE"/{kubeconfig,cluster.json,etcd-data-dir}
 mkdir -p "$STATE"/{pids,logs,pki,kwok,pod-logs}
 chmod 700 "$STATE/pki"
@@ -74,7 +87,8 @@ cat > "$STATE/cluster.json" <<EOF
   "server": "https://127.0.0.1:$P_API",
   "kwokPort": $P_KWOK,
   "podLogsDir": "$STATE/pod-logs",
-  "kubeconfig": "$KUBECONFIG_OUT"
+  "kubeconfig": "$KUBECONFIG_OUT"$(if [ "$REAL_NODE" = 1 ]; then printf ',\n  "realNode": { "name": "%s", "hostIP": "%s", "nodeIP": "%s", "podCIDR": "%s", "containerdSocket": "%s" }' \
+    "$NODE_NAME" "$NODE_HOST_IP" "$NODE_IP" "$NODE_POD_CIDR" "$NODE_SOCK"; fi)
 }
 EOF
 
@@ -126,6 +140,17 @@ launch kube-scheduler \
   --bind-address=127.0.0.1 --secure-port="$P_SCHED" \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
   --leader-elect=false --profiling=false
+
+if [ "$REAL_NODE" = 1 ]; then
+  # shellcheck source=node/node-up.sh
+  . "$here/node/node-up.sh"
+  wait_for kube-controller-manager 60 probe_https "$P_KCM"
+  wait_for kube-scheduler 60 probe_https "$P_SCHED"
+  cp "$STATE/admin.kubeconfig" "$KUBECONFIG_OUT.tmp" && mv "$KUBECONFIG_OUT.tmp" "$KUBECONFIG_OUT"
+  say "ready in $(elapsed): kubeconfig $KUBECONFIG_OUT (real node $NODE_NAME)"
+  say "control-plane RSS: $(rss_report)"
+  exit 0
+fi
 
 # kwok watches Logs objects (per-pod log files, created by the test helpers): install the CRD first.
 kc apply --server-side -f "$KUBE_LOCAL_CACHE/share/kwok.x-k8s.io_logs.yaml" >/dev/null

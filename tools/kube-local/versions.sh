@@ -8,6 +8,6 @@ KWOK_VERSION="${KUBE_LOCAL_KWOK_VERSION:-0.8.0}"
 # from the Go module proxy as module golang.org/toolchain (the same thing GOTOOLCHAIN=auto does).
 GO_BOOTSTRAP_VERSION="${KUBE_LOCAL_GO_BOOTSTRAP_VERSION:-1.26.8}"
 # Bump when the build recipe changes so cached binaries are rebuilt.
-KUBE_LOCAL_RECIPE=1
+KUBE_LOCAL_RECIPE=2
 KUBE_LOCAL_CACHE="${KUBE_LOCAL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agentic-sdlc/kube-${KUBE_VERSION}}"
 KUBE_LOCAL_BIN="$KUBE_LOCAL_CACHE/bin"

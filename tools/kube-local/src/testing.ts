@@ -58,9 +58,18 @@ export function packageDir(): string {
   return resolve(here, '..');
 }
 
-/** The state dir of `cluster:up`: KUBE_LOCAL_STATE_DIR, else <repo>/.agentic-sdlc/kube. */
+/** True for the real-node profile (`cluster:up --real-node`, KUBE_LOCAL_REAL_NODE=1). */
+export function realNodeProfile(): boolean {
+  return process.env.KUBE_LOCAL_REAL_NODE === '1';
+}
+
+/**
+ * The state dir of `cluster:up`: KUBE_LOCAL_STATE_DIR, else <repo>/.agentic-sdlc/kube (kwok nodes) or
+ * <repo>/.agentic-sdlc/kube-node (the real-node profile).
+ */
 export function stateDir(): string {
-  return process.env.KUBE_LOCAL_STATE_DIR ?? resolve(here, '../../..', '.agentic-sdlc/kube');
+  const profileDir = realNodeProfile() ? '.agentic-sdlc/kube-node' : '.agentic-sdlc/kube';
+  return process.env.KUBE_LOCAL_STATE_DIR ?? resolve(here, '../../..', profileDir);
 }
 
 /** The admin kubeconfig written by `cluster:up` (client cert in group system:masters). */
@@ -73,6 +82,15 @@ export interface ClusterInfo {
   kwokPort: number;
   podLogsDir: string;
   kubeconfig: string;
+  /** The real node (profile `--real-node` only): its name, addresses and containerd socket. */
+  realNode?: {
+    name: string;
+    /** Host end of the veth pair: what pods reach (bind test servers here). */
+    hostIP: string;
+    nodeIP: string;
+    podCIDR: string;
+    containerdSocket: string;
+  };
 }
 
 /** What `cluster:up` wrote to <state>/cluster.json. */

@@ -1,0 +1,10 @@
+# Sourced by up.sh --real-node: PAUSE_TAR = the pause image tarball (localhost/agentic-sdlc/pause:3.10), built
+# locally by tools/agent-image (static C pause, cached) unless PAUSE_TAR is already set.
+# shellcheck shell=bash
+if [ -z "${PAUSE_TAR:-}" ]; then
+  images_json="$(bash "$REPO_ROOT/tools/agent-image/build.sh" --pause-only)" \
+    || { say "error: building the pause image failed (tools/agent-image/build.sh --pause-only)"; exit 1; }
+  PAUSE_TAR="$(printf '%s' "$images_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).pause.tar))')"
+  PAUSE_IMAGE="$(printf '%s' "$images_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).pause.ref))')"
+fi
+export PAUSE_TAR PAUSE_IMAGE
