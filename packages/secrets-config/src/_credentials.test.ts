@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FAKE } from '../test/_fixtures.js';
-import { assertNoLiteralCredentials, findLiteralCredentials } from './_credentials.js';
+import {
+  assertNoLiteralCredentials,
+  envReferenceName,
+  findEnvReferences,
+  findLiteralCredentials,
+} from './_credentials.js';
 import { SecretsConfigError } from './_errors.js';
 
 describe('findLiteralCredentials: value shapes', () => {
@@ -75,6 +80,55 @@ describe('assertNoLiteralCredentials', () => {
       expect(err.issues).toHaveLength(2);
       expect(err.message).toMatch(/^values contains 2 literal credential/);
       expect(err.message).not.toContain(FAKE.ghp);
+    }
+  });
+});
+
+describe('env references', () => {
+  it('{env:NAME} and "Bearer {env:NAME}" are references, not literals', () => {
+    expect(envReferenceName('{env:GATEWAY_API_KEY}')).toBe('GATEWAY_API_KEY');
+    expect(envReferenceName('Bearer {env:T}')).toBe('T');
+    expect(envReferenceName('x{env:T}')).toBeUndefined();
+    expect(envReferenceName('{env:T} extra')).toBeUndefined();
+    expect(envReferenceName(1)).toBeUndefined();
+    expect(
+      findLiteralCredentials({
+        apiKey: '{env:K}',
+        headers: { Authorization: 'Bearer {env:K}' },
+        env: [{ name: 'API_TOKEN', value: '{env:K}' }],
+      }),
+    ).toEqual([]);
+    expect(findLiteralCredentials({ headers: { Authorization: 'Bearer abc' } })).toHaveLength(1);
+  });
+
+  it('flags URLs with an embedded password unless it is a reference', () => {
+    expect(findLiteralCredentials({ url: 'https://user:pw@example.com/x' })).toEqual([
+      { path: 'url', reason: 'value looks like a URL with an embedded password' },
+    ]);
+    expect(findLiteralCredentials({ url: 'https://user:{env:PW}@example.com/x' })).toEqual([]);
+    expect(findLiteralCredentials({ url: 'ssh://git@example.com:22/x.git' })).toEqual([]);
+  });
+
+  it('findEnvReferences reports paths and whether the reference stands for a credential', () => {
+    expect(
+      findEnvReferences({ p: { apiKey: '{env:K}', baseURL: '{env:URL}', list: ['{env:A}'] } }, 'c'),
+    ).toEqual([
+      { path: 'c.p.apiKey', name: 'K', credential: true },
+      { path: 'c.p.baseURL', name: 'URL', credential: false },
+      { path: 'c.p.list.0', name: 'A', credential: false },
+    ]);
+  });
+
+  it('assertNoLiteralCredentials adds a fix hint by path', () => {
+    try {
+      assertNoLiteralCredentials({ a: { token: 'x1' } }, 'values', (p) =>
+        p === 'a.token' ? 'do X' : undefined,
+      );
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SecretsConfigError).issues).toEqual([
+        'a.token: literal value under credential-like key "token" (fix: do X)',
+      ]);
     }
   });
 });

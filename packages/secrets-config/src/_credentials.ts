@@ -12,11 +12,25 @@ const VALUE_SHAPES: readonly { re: RegExp; reason: string }[] = [
   { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, reason: 'Slack token (xox…)' },
   { re: /\bAIza[0-9A-Za-z_-]{35}\b/, reason: 'Google API key (AIza…)' },
   { re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, reason: 'JSON Web Token' },
+  // `scheme://user:password@host`; a `{env:NAME}` password is a reference, not a value.
+  { re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@{}]+:(?!\{env:)[^\s/@]+@/i, reason: 'URL with an embedded password' },
 ];
+
+/**
+ * An OpenCode-style environment reference, `{env:NAME}`, optionally after an HTTP auth scheme
+ * (`Bearer {env:NAME}`): the value is read from the named env var at run time, so it is not a literal.
+ */
+const ENV_REFERENCE = /^\s*(?:(?:Bearer|Basic|Token)\s+)?\{env:([A-Za-z_][A-Za-z0-9_]*)\}\s*$/;
+
+/** The env var name of a `{env:NAME}` reference (see `ENV_REFERENCE`), or undefined for anything else. */
+export function envReferenceName(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return ENV_REFERENCE.exec(value)?.[1];
+}
 
 /** Key names that suggest their value is a credential. */
 const SENSITIVE_KEY =
-  /password|passwd|passphrase|^pwd$|^pass$|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|client[-_]?secret/i;
+  /password|passwd|passphrase|^pwd$|^pass$|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|client[-_]?secret|authorization/i;
 /** Key names that hold a *reference* (a name, path, selector…), not a value, even if they mention a secret. */
 const REFERENCE_KEY =
   /(?:name|names|ref|refs|env|path|kind|mode|property|version|interval|store|template|namespace|policy|selector|audiences?|url|server|id|arn|key[-_]?key|type|enabled|create)$/i;
@@ -34,6 +48,15 @@ function isTrivial(value: string): boolean {
   return v === '' || v === 'true' || v === 'false';
 }
 
+/** True when `key` (of `parent`) names a credential value rather than a reference to one. */
+function isCredentialKey(key: string | undefined, parent: unknown): boolean {
+  return (
+    key !== undefined &&
+    SENSITIVE_KEY.test(key) &&
+    !isReferenceKey(key, (parent ?? {}) as Record<string, unknown>)
+  );
+}
+
 function describeValue(value: string): string | undefined {
   for (const { re, reason } of VALUE_SHAPES) if (re.test(value)) return reason;
   return undefined;
@@ -48,6 +71,7 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
   const findings: CredentialFinding[] = [];
   const seen = new Set<unknown>();
   const walk = (value: unknown, path: string, key: string | undefined, parent: unknown): void => {
+    if (envReferenceName(value) !== undefined) return;
     if (typeof value === 'string') {
       const shape = describeValue(value);
       if (shape) {
@@ -56,11 +80,7 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
       }
     }
     if ((typeof value === 'string' && !isTrivial(value)) || typeof value === 'number') {
-      if (
-        key !== undefined &&
-        SENSITIVE_KEY.test(key) &&
-        !isReferenceKey(key, (parent ?? {}) as Record<string, unknown>)
-      ) {
+      if (isCredentialKey(key, parent)) {
         findings.push({ path, reason: `literal value under credential-like key "${key}"` });
       }
       return;
@@ -81,7 +101,10 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
       !REFERENCE_KEY.test(record.name)
     ) {
       const v = record.value;
-      if ((typeof v === 'string' && !isTrivial(v) && !describeValue(v)) || typeof v === 'number') {
+      if (
+        (typeof v === 'string' && !isTrivial(v) && !describeValue(v) && envReferenceName(v) === undefined) ||
+        typeof v === 'number'
+      ) {
         findings.push({
           path: path === '' ? 'value' : `${path}.value`,
           reason: `literal value for credential-like name "${record.name}"`,
@@ -96,11 +119,55 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
   return findings;
 }
 
-/** Throw `E_LITERAL_CREDENTIAL` listing every finding when `obj` contains something credential-like. */
-export function assertNoLiteralCredentials(obj: unknown, what = 'input'): void {
+/** A `{env:NAME}` reference found in a JSON-like value. */
+export interface EnvReference {
+  path: string;
+  name: string;
+  /** True when it stands for a credential (under a password/token/api key… key). */
+  credential: boolean;
+}
+
+/** Every `{env:NAME}` reference (see `envReferenceName`) in a JSON-like value, in document order. */
+export function findEnvReferences(obj: unknown, basePath = ''): EnvReference[] {
+  const refs: EnvReference[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown, path: string, key: string | undefined, parent: unknown): void => {
+    const name = envReferenceName(value);
+    if (name !== undefined) {
+      refs.push({ path, name, credential: isCredentialKey(key, parent) });
+      return;
+    }
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        walk(item, path === '' ? String(i) : `${path}.${i}`, key, parent);
+      });
+      return;
+    }
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      walk(v, path === '' ? k : `${path}.${k}`, k, value);
+    }
+  };
+  walk(obj, basePath, undefined, undefined);
+  return refs;
+}
+
+/**
+ * Throw `E_LITERAL_CREDENTIAL` listing every finding when `obj` contains something credential-like.
+ * `hint` may add a fix to a finding, by its path.
+ */
+export function assertNoLiteralCredentials(
+  obj: unknown,
+  what = 'input',
+  hint?: (path: string) => string | undefined,
+): void {
   const findings = findLiteralCredentials(obj);
   if (findings.length === 0) return;
-  const issues = findings.map((f) => `${f.path || '(root)'}: ${f.reason}`);
+  const issues = findings.map((f) => {
+    const fix = hint?.(f.path);
+    return `${f.path || '(root)'}: ${f.reason}${fix ? ` (fix: ${fix})` : ''}`;
+  });
   throw new SecretsConfigError(
     'E_LITERAL_CREDENTIAL',
     `${what} contains ${findings.length} literal credential(s); expected only references to Secret keys (use an ExternalSecret): ${issues.join('; ')}`,

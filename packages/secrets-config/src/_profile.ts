@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { agentEnvCredentialHint } from './_agentenv.js';
 import { assertNoLiteralCredentials } from './_credentials.js';
 import { parseDuration } from './_duration.js';
 import { SecretsConfigError, type SecretsConfigErrorCode } from './_errors.js';
@@ -26,6 +27,7 @@ function parseWith<S extends z.ZodType>(
   input: unknown,
   what: string,
   code: SecretsConfigErrorCode,
+  profilePrefix: string,
 ): z.output<S> {
   const obj = loadYaml(input, what);
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
@@ -34,7 +36,7 @@ function parseWith<S extends z.ZodType>(
       `${what} must be a mapping; received ${obj === null ? 'null' : typeof obj}`,
     );
   }
-  assertNoLiteralCredentials(obj, what);
+  assertNoLiteralCredentials(obj, what, (path) => agentEnvCredentialHint(path, profilePrefix));
   const result = schema.safeParse(obj);
   if (!result.success) {
     const issues = formatIssues(result.error);
@@ -52,12 +54,12 @@ function parseWith<S extends z.ZodType>(
  * (`E_PROFILE_YAML`, `E_PROFILE_INVALID`, `E_LITERAL_CREDENTIAL`).
  */
 export function parseRunnerProfile(input: unknown): RunnerProfile {
-  return parseWith(RunnerProfileSchema, input, 'runner profile', 'E_PROFILE_INVALID');
+  return parseWith(RunnerProfileSchema, input, 'runner profile', 'E_PROFILE_INVALID', '');
 }
 
 /** Parse and validate chart values (object or YAML string), same rules as `parseRunnerProfile`. */
 export function parseChartValues(input: unknown): ChartValues {
-  return parseWith(ChartValuesSchema, input, 'chart values', 'E_VALUES_INVALID');
+  return parseWith(ChartValuesSchema, input, 'chart values', 'E_VALUES_INVALID', 'profile.');
 }
 
 /**

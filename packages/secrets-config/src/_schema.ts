@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentEnvIssues, EXTRA_ENV_NAME_PATTERN, OPENCODE_CONFIG_ENV } from './_agentenv.js';
 import { DURATION_PATTERN, parseDuration } from './_duration.js';
 
 /** `apiVersion` written into every rendered profile; bump on breaking layout changes. */
@@ -119,12 +120,43 @@ const profileValueShape = {
   secrets: SecretRefsSchema.default({ modelApiKeys: [] }),
   podLabels: stringMap().default({}).describe('Extra labels the pod-launcher puts on agent pods.'),
   podAnnotations: stringMap().default({}).describe('Extra annotations the pod-launcher puts on agent pods.'),
+  opencodeConfig: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      `OpenCode config (providers, models…) passed to the agent container as env ${OPENCODE_CONFIG_ENV} (JSON, keys sorted); e.g. an OpenAI-compatible gateway under provider.<name>. No literal credentials: write "{env:NAME}" and add NAME to secrets.modelApiKeys. A model key, if any, must equal model.`,
+    ),
+  env: z
+    .record(
+      z.string().regex(re(EXTRA_ENV_NAME_PATTERN)),
+      z.string({ error: 'env var value must be a string (quote numbers and booleans: "1", "true")' }),
+      {
+        error: (iss) =>
+          iss.code === 'invalid_key'
+            ? 'not a valid env var name (letters, digits and _, not starting with a digit)'
+            : undefined,
+      },
+    )
+    .default({})
+    .describe(
+      `Extra NON-secret env vars of the agent container (e.g. OPENCODE_DISABLE_MODELS_FETCH: "1"), added after the fixed ones. Not HOME, TMPDIR, GIT_SSH_COMMAND, ${OPENCODE_CONFIG_ENV}, ASDLC_* or a secret ref's env; credentials belong in secrets.modelApiKeys.`,
+    ),
 };
 
 type ProfileLike = {
+  model: string;
   gitAuth: { mode: (typeof GIT_AUTH_MODES)[number] };
   secrets: z.infer<typeof SecretRefsSchema>;
+  env?: Record<string, string> | undefined;
+  opencodeConfig?: Record<string, unknown> | undefined;
 };
+
+function checkProfile(profile: ProfileLike, ctx: z.RefinementCtx): void {
+  checkSecretRefs(profile, ctx);
+  for (const issue of agentEnvIssues(profile)) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  }
+}
 
 function checkSecretRefs(profile: ProfileLike, ctx: z.RefinementCtx): void {
   const { mode } = profile.gitAuth;
@@ -196,13 +228,13 @@ export const RunnerProfileSchema = z
       .describe('Secret (the ExternalSecret target) the secret refs point into.'),
     ...profileValueShape,
   })
-  .superRefine(checkSecretRefs)
+  .superRefine(checkProfile)
   .describe('Runner profile (ConfigMap key profile.yaml).');
 
 /** The `profile` block of the chart values: the profile minus what the chart derives itself. */
 export const ProfileValuesSchema = z
   .strictObject(profileValueShape)
-  .superRefine(checkSecretRefs)
+  .superRefine(checkProfile)
   .describe(
     'Runner profile rendered into the profile ConfigMap. image, imagePullPolicy, serviceAccountName and secretName are derived by the chart.',
   );

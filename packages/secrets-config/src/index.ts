@@ -1,4 +1,15 @@
 export {
+  type AgentEnvIssue,
+  type AgentEnvProfile,
+  agentEnvIssues,
+  agentExtraEnv,
+  EXTRA_ENV_NAME_PATTERN,
+  OPENCODE_CONFIG_ENV,
+  RESERVED_AGENT_ENV_NAMES,
+  RESERVED_AGENT_ENV_PREFIX,
+  stableJsonStringify,
+} from './_agentenv.js';
+export {
   type BuildExternalSecretOptions,
   type BuildSecretStoreOptions,
   buildExternalSecret,
@@ -6,7 +17,13 @@ export {
   EXTERNAL_SECRETS_API_VERSION,
   type SecretStoreRef,
 } from './_builders.js';
-export { assertNoLiteralCredentials, findLiteralCredentials } from './_credentials.js';
+export {
+  assertNoLiteralCredentials,
+  type EnvReference,
+  envReferenceName,
+  findEnvReferences,
+  findLiteralCredentials,
+} from './_credentials.js';
 export { DURATION_PATTERN, parseDuration } from './_duration.js';
 export { SecretsConfigError, type SecretsConfigErrorCode } from './_errors.js';
 export { chartValuesJsonSchema, runnerProfileJsonSchema, serializeJsonSchema } from './_jsonschema.js';
