@@ -134,8 +134,8 @@ export class LogFollowError extends PodLauncherError {
 
 export class InvalidInputError extends PodLauncherError {
   override name = 'InvalidInputError';
-  constructor(message: string) {
-    super('E_INVALID_INPUT', message);
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('E_INVALID_INPUT', message, options);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { SecretRef } from '@agentic-sdlc/secrets-config';
-import { parseDuration } from '@agentic-sdlc/secrets-config';
+import { agentExtraEnv, parseDuration } from '@agentic-sdlc/secrets-config';
 import type {
   V1EnvVar,
   V1Job,
@@ -122,6 +122,12 @@ export function buildTaskJob(input: BuildTaskJobInput): V1Job {
     { name: 'ASDLC_GIT_AUTHOR_EMAIL', value: profile.gitAuthor.email },
     { name: 'ASDLC_GIT_AUTH_MODE', value: profile.gitAuth.mode },
   ];
+  // The profile's plain env: OPENCODE_CONFIG_CONTENT (opencodeConfig as stable JSON), then `env` by name.
+  try {
+    env.push(...agentExtraEnv(profile));
+  } catch (cause) {
+    throw new InvalidInputError(`buildTaskJob: ${(cause as Error).message}`, { cause });
+  }
   const volumes: V1Volume[] = [
     { name: 'home', emptyDir: {} },
     { name: 'tmp', emptyDir: {} },

@@ -3,7 +3,14 @@ import type { V1Job } from '@kubernetes/client-node';
 // Not re-exported by the package index (ambiguous star export): the generated models' serializer.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { describe, expect, it } from 'vitest';
-import { jobInput, sshProfile, tokenProfile, wiProfile } from '../test/fixtures/profiles.js';
+import {
+  gatewayOpencodeConfig,
+  gatewayProfile,
+  jobInput,
+  sshProfile,
+  tokenProfile,
+  wiProfile,
+} from '../test/fixtures/profiles.js';
 import { buildTaskJob, sanitizeLabelValue, taskJobName } from './index.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -38,6 +45,86 @@ describe('buildTaskJob golden manifests', () => {
   it('workload identity profile', async () => {
     const job = buildTaskJob({ ...jobInput, profile: wiProfile });
     await expect(`${JSON.stringify(job, null, 2)}\n`).toMatchFileSnapshot('./__snapshots__/job-wi.json');
+  });
+  it('gateway profile (opencodeConfig and env)', async () => {
+    const job = buildTaskJob({ ...jobInput, profile: gatewayProfile });
+    await expect(`${JSON.stringify(job, null, 2)}\n`).toMatchFileSnapshot('./__snapshots__/job-gateway.json');
+  });
+});
+
+describe("buildTaskJob: the profile's opencodeConfig and env", () => {
+  const envOf = (job: V1Job) => agent(job).env ?? [];
+  const names = (job: V1Job) => envOf(job).map((e) => e.name);
+
+  it('unset: no OPENCODE_CONFIG_CONTENT and no extra env', () => {
+    for (const profile of [tokenProfile, sshProfile, wiProfile]) {
+      const job = buildTaskJob({ ...jobInput, profile });
+      expect(names(job)).not.toContain('OPENCODE_CONFIG_CONTENT');
+      expect(names(job)).not.toContain('OPENCODE_DISABLE_MODELS_FETCH');
+    }
+  });
+
+  it('opencodeConfig → exactly one OPENCODE_CONFIG_CONTENT with that JSON (keys sorted)', () => {
+    const job = buildTaskJob({ ...jobInput, profile: gatewayProfile });
+    const entries = envOf(job).filter((e) => e.name === 'OPENCODE_CONFIG_CONTENT');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.valueFrom).toBeUndefined();
+    expect(JSON.parse(entries[0]?.value ?? '')).toEqual(gatewayOpencodeConfig);
+    expect(entries[0]?.value).toBe(
+      '{"provider":{"gateway":{"models":{"demo":{"limit":{"context":128000,"output":4096},"tool_call":true}},' +
+        '"npm":"@ai-sdk/openai-compatible","options":{"apiKey":"{env:GATEWAY_API_KEY}","baseURL":"http://10.250.0.1:4010/v1"}}}}',
+    );
+  });
+
+  it('adds the env after the fixed vars, before the secret refs, sorted by name', () => {
+    const job = buildTaskJob({ ...jobInput, profile: gatewayProfile });
+    const n = names(job);
+    const at = (name: string) => n.indexOf(name);
+    expect(n.slice(at('ASDLC_GIT_AUTH_MODE') + 1, at('GIT_TOKEN'))).toEqual([
+      'OPENCODE_CONFIG_CONTENT',
+      'NO_PROXY',
+      'OPENCODE_DISABLE_MODELS_FETCH',
+    ]);
+    expect(envOf(job).find((e) => e.name === 'OPENCODE_DISABLE_MODELS_FETCH')?.value).toBe('1');
+    expect(envOf(job).find((e) => e.name === 'GATEWAY_API_KEY')?.valueFrom?.secretKeyRef).toEqual({
+      name: gatewayProfile.secretName,
+      key: 'gateway-api-key',
+    });
+    expect(new Set(n).size).toBe(n.length);
+    expect(findLiteralCredentials(job)).toEqual([]);
+  });
+
+  it('rejects a literal credential in opencodeConfig', () => {
+    const profile = {
+      ...gatewayProfile,
+      opencodeConfig: { provider: { gateway: { options: { apiKey: 'literal-key-value' } } } },
+    };
+    expect(() => buildTaskJob({ ...jobInput, profile })).toThrow(
+      /opencodeConfig\.provider\.gateway\.options\.apiKey: literal value under credential-like key "apiKey" \(fix: write the value as "\{env:NAME\}"/,
+    );
+    expect(() => buildTaskJob({ ...jobInput, profile })).not.toThrow(/literal-key-value/);
+  });
+
+  it('rejects env names the Job already sets', () => {
+    for (const name of ['HOME', 'TMPDIR', 'ASDLC_RUN_ID', 'OPENCODE_CONFIG_CONTENT', 'GIT_SSH_COMMAND']) {
+      const profile = { ...gatewayProfile, env: { [name]: 'x' } };
+      expect(() => buildTaskJob({ ...jobInput, profile }), name).toThrow(
+        new RegExp(`env\\.${name}: ${name} is set by the agent Job itself`),
+      );
+    }
+    const clash = { ...gatewayProfile, env: { GIT_TOKEN: 'x' } };
+    expect(() => buildTaskJob({ ...jobInput, profile: clash })).toThrow(/env\.GIT_TOKEN/);
+  });
+
+  it('every env name the Job sets itself is reserved', () => {
+    const fixed = new Set<string>();
+    for (const profile of [tokenProfile, sshProfile, wiProfile]) {
+      for (const e of envOf(buildTaskJob({ ...jobInput, profile }))) if (!e.valueFrom) fixed.add(e.name);
+    }
+    for (const name of fixed) {
+      const profile = { ...wiProfile, env: { [name]: 'x' } };
+      expect(() => buildTaskJob({ ...jobInput, profile }), name).toThrow(/set by the agent Job itself/);
+    }
   });
 });
 
