@@ -156,6 +156,7 @@ The runner profile (RunnerProfileSchema of @agentic-sdlc/secrets-config) as YAML
 plus what the chart derives (apiVersion, image, imagePullPolicy, serviceAccountName, secretName, podLabels).
 */}}
 {{- define "agent-runner.profile" -}}
+{{- include "agent-runner.checkProfileEnv" . -}}
 {{- $p := deepCopy .Values.profile -}}
 {{- $_ := set $p "apiVersion" "agentic-sdlc.dev/v1alpha1" -}}
 {{- $_ := set $p "image" (include "agent-runner.image" .) -}}
@@ -164,6 +165,36 @@ plus what the chart derives (apiVersion, image, imagePullPolicy, serviceAccountN
 {{- $_ := set $p "secretName" (include "agent-runner.secretName" .) -}}
 {{- $_ := set $p "podLabels" (fromYaml (include "agent-runner.agentPodLabels" .)) -}}
 {{- toYaml $p -}}
+{{- end -}}
+
+{{/*
+Fail fast on profile.env / profile.opencodeConfig mistakes the executor would reject at run time (the same
+rules as agentEnvIssues of @agentic-sdlc/secrets-config; literal credentials are left to the executor).
+*/}}
+{{- define "agent-runner.checkProfileEnv" -}}
+{{- $p := .Values.profile -}}
+{{- $s := $p.secrets | default dict -}}
+{{- $reserved := list "HOME" "TMPDIR" "GIT_SSH_COMMAND" "OPENCODE_CONFIG_CONTENT" -}}
+{{- $secretEnvs := dict -}}
+{{- range $k := list "gitToken" "sshPrivateKey" "sshKnownHosts" -}}
+{{- with get $s $k -}}{{- $_ := set $secretEnvs .env (printf "secrets.%s" $k) -}}{{- end -}}
+{{- end -}}
+{{- range $i, $ref := $s.modelApiKeys -}}
+{{- $_ := set $secretEnvs $ref.env (printf "secrets.modelApiKeys.%d" $i) -}}
+{{- end -}}
+{{- range $name, $_ := $p.env -}}
+{{- if or (has $name $reserved) (hasPrefix "ASDLC_" $name) -}}
+{{- fail (printf "profile.env.%s: %s is set by the agent Job itself (reserved: %s, ASDLC_*); remove it from profile.env%s" $name $name (join ", " $reserved) (ternary " and use profile.opencodeConfig" "" (eq $name "OPENCODE_CONFIG_CONTENT"))) -}}
+{{- end -}}
+{{- if hasKey $secretEnvs $name -}}
+{{- fail (printf "profile.env.%s: %s is already the env var of profile.%s (a Secret ref); remove it from profile.env" $name $name (get $secretEnvs $name)) -}}
+{{- end -}}
+{{- end -}}
+{{- with $p.opencodeConfig -}}
+{{- if and (hasKey . "model") (ne (toString .model) (toString $p.model)) -}}
+{{- fail (printf "profile.opencodeConfig.model: %q disagrees with profile.model %q (the agent always runs profile.model); remove opencodeConfig.model or set it to %q" (toString .model) (toString $p.model) (toString $p.model)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{/*

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { findLiteralCredentials, parseRunnerProfile } from '@agentic-sdlc/secrets-config';
+import { agentExtraEnv, findLiteralCredentials, parseRunnerProfile } from '@agentic-sdlc/secrets-config';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { helm, type Manifest, template } from '../src/helm.js';
@@ -105,6 +105,38 @@ describe('chart scenarios (ci/*-values.yaml and defaults)', () => {
     );
   });
 
+  it('profile.opencodeConfig and profile.env reach the profile ConfigMap; unset they add no agent env', () => {
+    const profileIn = (ms: Manifest[]) =>
+      parseRunnerProfile(
+        (
+          byKind(ms, 'ConfigMap').find((m) => m.metadata.name === 'agentic-sdlc-runner-profile')!
+            .data as Record<string, string>
+        )['profile.yaml'],
+      );
+    const p = profileIn(rendered.get('model-endpoint-values.yaml')!);
+    expect(p.model).toBe('gateway/demo');
+    expect(p.opencodeConfig).toEqual({
+      provider: {
+        gateway: {
+          npm: '@ai-sdk/openai-compatible',
+          options: { baseURL: 'http://10.250.0.1:4010/v1', apiKey: '{env:GATEWAY_API_KEY}' },
+          models: { demo: { tool_call: true, limit: { context: 128000, output: 4096 } } },
+        },
+      },
+    });
+    expect(p.env).toEqual({ OPENCODE_DISABLE_MODELS_FETCH: '1' });
+    expect(agentExtraEnv(p).map((e) => e.name)).toEqual([
+      'OPENCODE_CONFIG_CONTENT',
+      'OPENCODE_DISABLE_MODELS_FETCH',
+    ]);
+    // The API key is only referenced: synced by the ExternalSecret, injected from the Secret.
+    const [es] = byKind(rendered.get('model-endpoint-values.yaml')!, 'ExternalSecret');
+    expect((es!.spec as { data: { secretKey: string }[] }).data.map((d) => d.secretKey)).toContain(
+      'gateway-api-key',
+    );
+    expect(agentExtraEnv(profileIn(rendered.get('(defaults)')!))).toEqual([]);
+  });
+
   it('a 63-character fullname is trimmed so component suffixes fit; digest wins over tag', () => {
     const ms = rendered.get('long-names-values.yaml')!;
     const names = ms.map((m) => m.metadata.name);
@@ -121,6 +153,17 @@ describe('chart scenarios (ci/*-values.yaml and defaults)', () => {
     ['secretStore.create=true,secretStore.provider=aws', /aws.region is required/],
     ['secretStore.create=true,secretStore.provider=vault', /vault.server is required/],
     ['profile.secrets.gitToken=null', /gitToken is required when profile.gitAuth.mode is token/],
+    ['profile.env.HOME=/x', /profile\.env\.HOME: HOME is set by the agent Job itself/],
+    ['profile.env.ASDLC_MODEL=x', /profile\.env\.ASDLC_MODEL: ASDLC_MODEL is set by the agent Job itself/],
+    ['profile.env.OPENCODE_CONFIG_CONTENT=x', /remove it from profile\.env and use profile\.opencodeConfig/],
+    [
+      'profile.env.GIT_TOKEN=x',
+      /profile\.env\.GIT_TOKEN: .*already the env var of profile\.secrets\.gitToken/,
+    ],
+    [
+      'profile.opencodeConfig.model=other/x',
+      /profile\.opencodeConfig\.model: "other\/x" disagrees with profile\.model/,
+    ],
   ])('fails fast with a message naming the value: --set %s', (set, message) => {
     const r = helm(['template', 'x', CHART_DIR, '--kube-version', KUBE_VERSION, '--set', set]);
     expect(r.status).not.toBe(0);
