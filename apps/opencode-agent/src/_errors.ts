@@ -4,6 +4,7 @@ export type AgentErrorCode =
   | 'E_UNKNOWN_TASK'
   | 'E_NO_TASKS_FILE'
   | 'E_REPO'
+  | 'E_GIT_AUTH'
   | 'E_AGENT'
   | 'E_OPENCODE_NOT_FOUND';
 

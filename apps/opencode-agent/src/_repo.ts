@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from './_errors.js';
+import { authFailureHint, type GitAuth, isAuthFailure, NO_GIT_AUTH, withGitAuth } from './_git-auth.js';
 
 /** True for `https://…`, `ssh://…`, `git@host:path`, `file://…`. */
 export function isRepoUrl(repo: string): boolean {
@@ -27,13 +28,17 @@ export interface ResolvedRepo {
   cloned: boolean;
 }
 
-/** A local directory is used in place; a URL is cloned shallow (`--depth 1 --branch <base>`) first. */
+/**
+ * A local directory is used in place; a URL is cloned shallow (`--depth 1 --branch <base>`) first, with the
+ * credential helper of `auth` (token mode) in git's environment.
+ */
 export async function resolveRepo(
   repo: string,
   base: string | undefined,
   workDir: string | undefined,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
+  auth: GitAuth = NO_GIT_AUTH,
 ): Promise<ResolvedRepo> {
   if (isRepoUrl(repo) && !existsSync(repo)) {
     const parent = workDir ?? env.ASDLC_WORK_DIR ?? tmpdir();
@@ -46,7 +51,7 @@ export async function resolveRepo(
     log(`cloning ${redactUrl(repo)}${base ? ` (${base})` : ''} into ${dir}`);
     try {
       await execa('git', args, {
-        env: { ...env, GIT_TERMINAL_PROMPT: '0' },
+        env: withGitAuth(env, auth),
         extendEnv: false,
         stdin: 'ignore',
       });
@@ -56,6 +61,13 @@ export async function resolveRepo(
         .map((l) => redactUrl(l))
         .join('\n')
         .trim();
+      if (auth.mode === 'token' && isAuthFailure(stderr)) {
+        throw new UsageError(
+          'E_GIT_AUTH',
+          `could not clone ${redactUrl(repo)}${authFailureHint(auth)}: ${stderr}`,
+          { cause: error },
+        );
+      }
       throw new UsageError(
         'E_REPO',
         `could not clone ${redactUrl(repo)}${base ? ` at ${base}` : ''}: ${stderr}`,

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
+import { createRedactor } from '@agentic-sdlc/log-multiplexer';
 import {
   featureFromPath,
   findTasks,
@@ -20,6 +21,16 @@ import { execa } from 'execa';
 import { commitMessage } from './_commit.js';
 import { AgentRunnerError, UsageError } from './_errors.js';
 import { EventSummariser } from './_events.js';
+import {
+  authFailureHint,
+  exportGitAuth,
+  type GitAuth,
+  gitTokenSecrets,
+  isAuthFailure,
+  NO_GIT_AUTH,
+  resolveGitAuth,
+  withoutGitToken,
+} from './_git-auth.js';
 import {
   firstErrorLines,
   isStartupRace,
@@ -132,7 +143,7 @@ function agentFailureReason(
  * change, push the branch, remove the worktree. Never throws for task failures: the outcome says it.
  * Usage errors (bad repo, tasks file, task id) give exit code 2.
  */
-export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<RunTaskOutput> {
+export async function runTask(options: RunTaskOptions, rawIo: RunnerIO): Promise<RunTaskOutput> {
   const started = Date.now();
   // Wall time per phase, logged at the end (the runner's own overhead is everything but `agent`).
   const timings: Record<string, number> = {};
@@ -142,7 +153,13 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
     timings[phase] = (timings[phase] ?? 0) + now - lastMark;
     lastMark = now;
   };
-  const env = options.env ?? process.env;
+  // A snapshot: token mode puts its git settings into process.env (for worktree-manager's git), not here.
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
+  // The git token never reaches stdout, stderr, the result files or the termination log.
+  const redact = createRedactor(gitTokenSecrets(env));
+  const io: RunnerIO = { log: (line) => rawIo.log(redact(line)), warn: (line) => rawIo.warn(redact(line)) };
+  let auth: GitAuth = NO_GIT_AUTH;
+  let restoreEnv = () => {};
   const runId = options.run ?? env.ASDLC_RUN_ID ?? defaultRunId();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -165,11 +182,16 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
   let worktree: TaskWorktree | null = null;
   const finish = (outcome: TaskOutcome, reason: string | null) => {
     result.outcome = outcome;
-    result.reason = reason;
+    result.reason = reason === null ? null : redact(reason);
   };
 
   try {
-    const repo = await resolveRepo(options.repo, options.base, options.workDir, env, io.warn);
+    auth = resolveGitAuth(env);
+    // Every git process: the clone gets it in its env; worktree-manager's (push, ls-remote) inherit process.env.
+    restoreEnv = exportGitAuth(auth, env);
+    if (auth.mode === 'token') io.warn(`git auth: token from $${auth.tokenEnv} via a credential helper`);
+    const agentEnv = withoutGitToken(env, auth);
+    const repo = await resolveRepo(options.repo, options.base, options.workDir, env, io.warn, auth);
     repoRoot = repo.root;
     const tasksFile = await resolveTasksFile(repo.root, options.tasksFile, env);
     const graph = parseTasks(readFileSync(join(repo.root, tasksFile), 'utf8'), { path: tasksFile });
@@ -237,7 +259,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         shell: true,
         cwd: worktree.path,
         env: {
-          ...env,
+          ...agentEnv,
           PWD: worktree.path,
           ASDLC_TASK_ID: task.id,
           ASDLC_TASK_TITLE: task.title,
@@ -253,14 +275,14 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
         onStderr: (line) => io.warn(line),
       });
     } else {
-      const bin = resolveOpencodeBin(options.opencodeBin, env);
+      const bin = resolveOpencodeBin(options.opencodeBin, agentEnv);
       const model = options.model ?? env.ASDLC_MODEL;
       const invocation = opencodeInvocation({
         worktree: worktree.path,
         model,
         prompt: prompt.text,
         promptFile,
-        env,
+        env: agentEnv,
       });
       // `opencode --version` (for the Agent: trailer) runs alongside the agent: it costs about a second.
       const version = opencodeVersion(bin, invocation.env);
@@ -375,10 +397,9 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
           mark('push');
         } catch (error) {
           const e = error as Error & { code?: string; reason?: string };
-          finish(
-            'failed',
-            e.code === 'E_PUSH_REJECTED' && e.reason ? `push rejected: ${e.reason}` : e.message,
-          );
+          let reason = e.code === 'E_PUSH_REJECTED' && e.reason ? `push rejected: ${e.reason}` : e.message;
+          if (auth.mode === 'token' && isAuthFailure(reason)) reason += authFailureHint(auth);
+          finish('failed', reason);
         }
       }
     }
@@ -392,6 +413,7 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
   }
   mark('other');
   await cleanup();
+  restoreEnv();
   mark('cleanup');
   result.durationMs = Date.now() - started;
   io.warn(
@@ -399,16 +421,16 @@ export async function runTask(options: RunTaskOptions, io: RunnerIO): Promise<Ru
       .map(([k, v]) => `${k} ${v}ms`)
       .join(', ')}`,
   );
-  if (repoRoot) {
-    try {
-      writeResultFiles(result, {
-        repoRoot,
-        runId,
-        ...(env.ASDLC_TERMINATION_LOG ? { terminationLog: env.ASDLC_TERMINATION_LOG } : {}),
-      });
-    } catch (error) {
-      io.warn(`could not write the result file: ${(error as Error).message}`);
-    }
+  // Without a repository (e.g. the clone failed) there is no result file, but the termination log still
+  // tells the launcher why.
+  try {
+    writeResultFiles(result, {
+      repoRoot,
+      runId,
+      ...(env.ASDLC_TERMINATION_LOG ? { terminationLog: env.ASDLC_TERMINATION_LOG } : {}),
+    });
+  } catch (error) {
+    io.warn(`could not write the result file: ${(error as Error).message}`);
   }
   return { result, exitCode: usage ? 2 : exitCodeFor(result.outcome) };
 

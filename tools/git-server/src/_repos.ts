@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** `name` as a directory under the server root: validated, `.git` appended when missing. */
 export function repoDirName(name: string): string {
@@ -47,27 +47,32 @@ export interface CreateBareRepoOptions {
  * is pushed into it and its HEAD points at the branch `from` has checked out. Returns the bare repo's path.
  */
 export function createBareRepo(root: string, name: string, options: CreateBareRepoOptions = {}): string {
-  const dir = join(root, repoDirName(name));
+  const dir = resolve(root, repoDirName(name));
   if (existsSync(dir)) throw new Error(`createBareRepo: ${dir} already exists`);
   mkdirSync(dirname(dir), { recursive: true });
   let head: string | null = null;
-  if (options.from) {
+  const from = options.from ? resolve(options.from) : null;
+  if (from) {
     try {
-      head = git(options.from, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+      head = git(from, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
     } catch {
       head = null; // detached HEAD: keep git's default
     }
   }
   git(root, ['init', '--quiet', '--bare', ...(head ? ['--initial-branch', head] : []), dir]);
-  if (options.from) {
-    git(options.from, ['push', '--quiet', dir, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
+  if (from) {
+    git(from, ['push', '--quiet', dir, 'refs/heads/*:refs/heads/*', 'refs/tags/*:refs/tags/*']);
   }
   return dir;
 }
 
 /** The branch names of `<root>/<name>.git`, sorted. */
 export function listBranches(root: string, name: string): string[] {
-  const out = git(join(root, repoDirName(name)), ['for-each-ref', '--format=%(refname:short)', 'refs/heads']);
+  const out = git(resolve(root, repoDirName(name)), [
+    'for-each-ref',
+    '--format=%(refname:short)',
+    'refs/heads',
+  ]);
   return out
     .split('\n')
     .map((l) => l.trim())
@@ -78,7 +83,7 @@ export function listBranches(root: string, name: string): string[] {
 /** The commit `refs/heads/<branch>` of `<root>/<name>.git` points at, or null when there is no such branch. */
 export function branchHead(root: string, name: string, branch: string): string | null {
   try {
-    return git(join(root, repoDirName(name)), [
+    return git(resolve(root, repoDirName(name)), [
       'rev-parse',
       '--verify',
       '--quiet',

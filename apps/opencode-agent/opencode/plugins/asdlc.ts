@@ -146,6 +146,8 @@ export function redactorFor(env: NodeJS.ProcessEnv): (text: string) => string {
   const names = new Set(KNOWN_SECRET_NAMES);
   for (const name of Object.keys(env)) if (SECRET_NAME.test(name)) names.add(name);
   for (const name of (env.ASDLC_REDACT_ENV ?? '').split(/[\s,]+/)) if (name) names.add(name);
+  // The git token's env var, whatever its name (the profile's secrets.gitToken.env).
+  if (env.ASDLC_GIT_TOKEN_ENV?.trim()) names.add(env.ASDLC_GIT_TOKEN_ENV.trim());
   // Short values (a "1" flag in FOO_TOKEN_ENABLED) would mask ordinary text.
   const values = secretValuesFromEnv(names, env).filter((v) => v.length >= 8);
   const byValue = createRedactor(values);

@@ -83,6 +83,11 @@ describe('the plugin module', () => {
     );
   });
 
+  it("redacts the git token's env var named by ASDLC_GIT_TOKEN_ENV", () => {
+    const redact = redactorFor({ ASDLC_GIT_TOKEN_ENV: 'MY_GIT_PAT', MY_GIT_PAT: 'pat-value-0123456789' });
+    expect(redact('push with pat-value-0123456789')).toBe(`push with ${REDACTED}`);
+  });
+
   it('finds the CLI: ASDLC_BIN (node for .js), else asdlc on PATH, else npx --no-install', () => {
     expect(resolveAsdlc({ ASDLC_BIN: '/x/bin.js' })).toEqual({ cmd: 'node', args: ['/x/bin.js'] });
     expect(resolveAsdlc({ ASDLC_BIN: '/usr/local/bin/asdlc' })).toEqual({
