@@ -59,8 +59,8 @@ describe('docker/agent/Dockerfile', () => {
     ).toBe(true);
   });
 
-  it('is based on the Node LTS slim image in every stage', () => {
-    expect(argDefault('NODE_IMAGE')).toBe('node:22-bookworm-slim');
+  it('is based on the Node LTS slim image, pinned to an exact version, in every stage', () => {
+    expect(argDefault('NODE_IMAGE')).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
     expect(ins.filter((i) => i.cmd === 'FROM').every((i) => i.args.startsWith(`${DOLLAR}{NODE_IMAGE}`))).toBe(
       true,
     );
