@@ -193,10 +193,10 @@ ip -n "$NODE_NETNS" route add default via "$NODE_HOST_IP"
 
 # kubelet inside the node reaches the apiserver (127.0.0.1 only) through this relay on the veth's host end.
 say "relaying $NODE_HOST_IP:$P_API -> 127.0.0.1:$P_API for the kubelet"
-launch node-apiserver-relay "$(command -v socat)" \
-  "TCP-LISTEN:$P_API,bind=$NODE_HOST_IP,fork,reuseaddr" "TCP:127.0.0.1:$P_API"
-# launch() runs $KUBE_LOCAL_BIN/<name>; the relay is socat: record its real binary.
-sed -i "s| .*| $(command -v socat)|" "$STATE/pids/node-apiserver-relay.pid"
+socat_bin="$(command -v socat)"
+setsid "$socat_bin" "TCP-LISTEN:$P_API,bind=$NODE_HOST_IP,fork,reuseaddr" "TCP:127.0.0.1:$P_API" \
+  > "$STATE/logs/node-apiserver-relay.log" 2>&1 < /dev/null &
+echo "$! $socat_bin" > "$STATE/pids/node-apiserver-relay.pid"
 
 # --- the sandbox ------------------------------------------------------------------------------------------
 say "starting containerd + kubelet in the node's namespaces"
