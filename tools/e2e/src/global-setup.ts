@@ -1,0 +1,91 @@
+// vitest globalSetup of `pnpm test:e2e`: records the machine's state, starts (or reuses) the loopback control
+// plane with its real node (`up.sh --real-node`), builds the agent and pause images locally
+// (tools/agent-image) and imports the agent image into the node's containerd. Stops the node again at the
+// end (unless KUBE_LOCAL_KEEP=1) and checks that it left nothing behind on the machine.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { type HostState, readHostState } from './host-state.js';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const KUBE_LOCAL = join(REPO_ROOT, 'tools/kube-local');
+const STATE = process.env.KUBE_LOCAL_STATE_DIR ?? join(REPO_ROOT, '.agentic-sdlc/kube-node');
+const VETH = process.env.KUBE_LOCAL_NODE_VETH ?? 'asdlc-h0';
+const NETNS = process.env.KUBE_LOCAL_NODE_NETNS ?? 'asdlc-node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The machine before the node started (null: the node was already running). */
+    hostStateBefore: HostState | null;
+    /** The agent image reference imported into the node (built from docker/agent/Dockerfile). */
+    agentImage: string;
+  }
+}
+
+function bash(script: string, args: string[] = [], capture = false): string {
+  const res = spawnSync('bash', [script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+    env: { ...process.env, KUBE_LOCAL_REAL_NODE: '1' },
+    timeout: 30 * 60_000,
+  });
+  if (res.status !== 0) {
+    throw new Error(
+      `${script} ${args.join(' ')} failed (exit ${res.status ?? res.signal}); see its output above`,
+    );
+  }
+  return res.stdout ?? '';
+}
+
+function nodeRunning(): boolean {
+  const kubeconfig = join(STATE, 'kubeconfig');
+  if (!existsSync(kubeconfig)) return false;
+  const kubectl = execFileSync(
+    'bash',
+    ['-c', `. "${KUBE_LOCAL}/versions.sh"; printf %s "$KUBE_LOCAL_BIN/kubectl"`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const res = spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'get', 'node', 'asdlc-node', '-o', 'name'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  return res.status === 0;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.KUBE_LOCAL_REAL_NODE = '1';
+  let started = false;
+  if (nodeRunning()) {
+    console.error(`[e2e] reusing the running cluster with its real node (${STATE})`);
+    project.provide('hostStateBefore', null);
+  } else {
+    project.provide('hostStateBefore', readHostState(VETH));
+    console.error(
+      '[e2e] starting the loopback control plane with a real node (tools/kube-local/up.sh --real-node)',
+    );
+    bash(join(KUBE_LOCAL, 'up.sh'), ['--real-node']);
+    started = true;
+  }
+
+  console.error('[e2e] building the agent image from docker/agent/Dockerfile (tools/agent-image, cached)');
+  const out = bash(join(REPO_ROOT, 'tools/agent-image/build.sh'), [], true).trim().split('\n').pop() ?? '';
+  const images = JSON.parse(out) as { agent: { ref: string; tar: string } };
+  bash(join(KUBE_LOCAL, 'node/import-image.sh'), [images.agent.tar, images.agent.ref]);
+  project.provide('agentImage', images.agent.ref);
+
+  return async () => {
+    if (!started || process.env.KUBE_LOCAL_KEEP === '1') return;
+    bash(join(KUBE_LOCAL, 'down.sh'), ['--real-node']);
+    // Nothing of the node may survive it: namespace, veth, cgroups.
+    const left: string[] = [];
+    if (existsSync(`/run/netns/${NETNS}`)) left.push(`netns ${NETNS}`);
+    if (spawnSync('ip', ['link', 'show', VETH]).status === 0) left.push(`interface ${VETH}`);
+    const cgroupFile = join(STATE, 'node', 'cgroup-root');
+    if (existsSync(cgroupFile)) left.push(`cgroups ${readFileSync(cgroupFile, 'utf8').trim()}`);
+    if (left.length > 0) throw new Error(`down.sh --real-node left behind: ${left.join(', ')}`);
+  };
+}
