@@ -690,14 +690,14 @@ async function packImage(work, rootfs, config, repo, tag, outTar) {
   cfg.push('--history.created_by=tools/agent-image (docker/agent/Dockerfile interpreted without Docker)');
   await run('umoci', cfg);
   await run('umoci', ['gc', '--layout', layout]);
-  // Name it for `ctr images import` with or without --base-name: containerd's name annotation carries the full
-  // reference, the OCI ref.name annotation the full reference too (kept by `--base-name <repo>`).
+  // Named for `ctr images import` with or without --base-name <repo>: containerd reads the full reference
+  // from io.containerd.image.name; the OCI ref.name stays the bare tag (what umoci and --base-name expect).
   const indexPath = join(layout, 'index.json');
   const index = JSON.parse(readFileSync(indexPath, 'utf8'));
   if (index.manifests.length !== 1) throw new Error('expected one manifest in the layout');
   index.manifests[0].annotations = {
     'io.containerd.image.name': `${repo}:${tag}`,
-    'org.opencontainers.image.ref.name': `${repo}:${tag}`,
+    'org.opencontainers.image.ref.name': tag,
   };
   writeFileSync(indexPath, `${JSON.stringify(index)}\n`);
   const tmp = `${outTar}.tmp-${process.pid}`;
