@@ -2,7 +2,8 @@
 # Builds the agent image (from docker/agent/Dockerfile, without a Docker engine) and a pause image as OCI
 # image-layout tarballs. Prints ONE JSON line on stdout:
 #   {"agent":{"ref":"localhost/agentic-sdlc/asdlc-agent:<hash>","tar":"…"},"pause":{"ref":"…","tar":"…"}}
-# Progress goes to stderr. Needs root (debootstrap, chroot, mount). Usage: bash tools/agent-image/build.sh [--force]
+# Progress goes to stderr. Needs root (debootstrap, chroot, mount).
+# Usage: bash tools/agent-image/build.sh [--force] [--pause-only]  (--pause-only: just {"pause":{…}})
 set -euo pipefail
 if [ "$(id -u)" != 0 ]; then
   echo "tools/agent-image/build.sh must run as root (debootstrap, chroot and mount need it)" >&2

@@ -797,14 +797,21 @@ async function buildPause(force) {
 async function main() {
   const argv = process.argv.slice(2);
   const force = argv.includes('--force');
-  const unknown = argv.filter((a) => a !== '--force');
-  if (unknown.length) throw new Error(`unknown arguments: ${unknown.join(' ')} (usage: build.sh [--force])`);
+  // --pause-only: just the pause image (what `cluster:up --real-node` needs before any agent image exists).
+  const pauseOnly = argv.includes('--pause-only');
+  const unknown = argv.filter((a) => a !== '--force' && a !== '--pause-only');
+  if (unknown.length)
+    throw new Error(`unknown arguments: ${unknown.join(' ')} (usage: build.sh [--force] [--pause-only])`);
   if (process.getuid?.() !== 0)
     throw new Error(
       'tools/agent-image must run as root (debootstrap, chroot, mount); try: sudo bash build.sh',
     );
   mkdirSync(CACHE, { recursive: true });
   const pause = await buildPause(force);
+  if (pauseOnly) {
+    process.stdout.write(`${JSON.stringify({ pause })}\n`);
+    return;
+  }
   const agent = await buildAgent(force);
   process.stdout.write(`${JSON.stringify({ agent, pause })}\n`);
   log('done');

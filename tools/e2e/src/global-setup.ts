@@ -3,7 +3,7 @@
 // (tools/agent-image) and imports the agent image into the node's containerd. Stops the node again at the
 // end (unless KUBE_LOCAL_KEEP=1) and checks that it left nothing behind on the machine.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -79,13 +79,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     if (!started || process.env.KUBE_LOCAL_KEEP === '1') return;
+    const cgroupFile = join(STATE, 'node', 'cgroup-root');
+    const cgroupRoot = existsSync(cgroupFile) ? readFileSync(cgroupFile, 'utf8').trim() : '';
     bash(join(KUBE_LOCAL, 'down.sh'), ['--real-node']);
-    // Nothing of the node may survive it: namespace, veth, cgroups.
+    // Nothing of the node may survive it: namespace, veth, cgroups (in every hierarchy), processes.
     const left: string[] = [];
     if (existsSync(`/run/netns/${NETNS}`)) left.push(`netns ${NETNS}`);
     if (spawnSync('ip', ['link', 'show', VETH]).status === 0) left.push(`interface ${VETH}`);
-    const cgroupFile = join(STATE, 'node', 'cgroup-root');
-    if (existsSync(cgroupFile)) left.push(`cgroups ${readFileSync(cgroupFile, 'utf8').trim()}`);
+    if (cgroupRoot !== '') {
+      for (const h of readdirSync('/sys/fs/cgroup')) {
+        if (existsSync(join('/sys/fs/cgroup', h, cgroupRoot))) left.push(`cgroup ${h}:${cgroupRoot}`);
+      }
+    }
+    const procs = spawnSync('pgrep', ['-f', `${STATE}/node/containerd.sock`], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    if (procs !== '') left.push(`processes ${procs.split('\n').join(' ')}`);
     if (left.length > 0) throw new Error(`down.sh --real-node left behind: ${left.join(', ')}`);
   };
 }

@@ -164,7 +164,7 @@ EOF
 # --- cgroups: the node's subtree in every v1 hierarchy (kubelet requires cgroupRoot to exist) --------------
 for h in /sys/fs/cgroup/*/; do
   h="${h%/}"
-  [ "$(stat -fc %T "$h")" = cgroupfs ] || continue
+  case "$(stat -fc %T "$h")" in cgroupfs | cgroup2fs) ;; *) continue ;; esac # v1 hierarchies + the hybrid unified one
   d="$h"
   IFS=/ read -ra parts <<< "${cgroup_root#/}"
   for p in "${parts[@]}"; do
