@@ -83,6 +83,18 @@ describe('asdlc run --executor k8s --env dev on a real node', () => {
     }
   });
 
+  test('no image was pulled: kubelet found the imported image on the node for every pod', async () => {
+    const core = fx.kc.makeApiClient(k8s.CoreV1Api);
+    const names = new Set(pods.map((p) => p.metadata?.name));
+    const events = (await core.listNamespacedEvent({ namespace: NAMESPACE })).items.filter((e) =>
+      names.has(e.involvedObject.name),
+    );
+    expect(events.filter((e) => e.reason === 'Pulling' || e.reason === 'Failed')).toEqual([]);
+    const pulled = events.filter((e) => e.reason === 'Pulled');
+    expect(new Set(pulled.map((e) => e.involvedObject.name)).size).toBe(pods.length);
+    for (const e of pulled) expect(e.message).toMatch(/already present on machine/);
+  });
+
   test('the 2 branches with their commits are on the git server; the agent really edited the files', () => {
     const summary = records(out.stdout).find((r) => r.type === 'summary') as { tasks: Rec[] };
     const byId = Object.fromEntries(summary.tasks.map((t) => [String(t.id), t]));
