@@ -180,6 +180,11 @@ describe('asdlc run --executor k8s --env dev on a real node', () => {
     }
     const ok = pods.filter((p) => p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode === 0);
     expect(ok).toHaveLength(2);
+    // The failing agent wrote its reason where kubelet picks it up (terminationMessagePath on the read-only root).
+    const failed = pods.find((p) => p.metadata?.labels?.['agentic-sdlc.dev/task'] === 'T006');
+    const terminated = failed?.status?.containerStatuses?.[0]?.state?.terminated;
+    expect(terminated?.exitCode).not.toBe(0);
+    expect(terminated?.message ?? '').toMatch(/500/);
   });
 
   test('the token came from the Secret by reference, the push used it, and no log line shows it', async () => {
