@@ -71,17 +71,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
     started = true;
   }
 
-  console.error('[e2e] building the agent image from docker/agent/Dockerfile (tools/agent-image, cached)');
-  const out = bash(join(REPO_ROOT, 'tools/agent-image/build.sh'), [], true).trim().split('\n').pop() ?? '';
-  const images = JSON.parse(out) as { agent: { ref: string; tar: string } };
-  bash(join(KUBE_LOCAL, 'node/import-image.sh'), [images.agent.tar, images.agent.ref]);
-  project.provide('agentImage', images.agent.ref);
+  const stop = () => {
+    if (started && process.env.KUBE_LOCAL_KEEP !== '1') bash(join(KUBE_LOCAL, 'down.sh'), ['--real-node']);
+  };
+  try {
+    console.error('[e2e] building the agent image from docker/agent/Dockerfile (tools/agent-image, cached)');
+    const out = bash(join(REPO_ROOT, 'tools/agent-image/build.sh'), [], true).trim().split('\n').pop() ?? '';
+    const images = JSON.parse(out) as { agent: { ref: string; tar: string } };
+    bash(join(KUBE_LOCAL, 'node/import-image.sh'), [images.agent.tar, images.agent.ref]);
+    project.provide('agentImage', images.agent.ref);
+  } catch (error) {
+    stop(); // no teardown runs when the setup throws: do not leave the node behind
+    throw error;
+  }
 
   return async () => {
     if (!started || process.env.KUBE_LOCAL_KEEP === '1') return;
     const cgroupFile = join(STATE, 'node', 'cgroup-root');
     const cgroupRoot = existsSync(cgroupFile) ? readFileSync(cgroupFile, 'utf8').trim() : '';
-    bash(join(KUBE_LOCAL, 'down.sh'), ['--real-node']);
+    stop();
     // Nothing of the node may survive it: namespace, veth, cgroups (in every hierarchy), processes.
     const left: string[] = [];
     if (existsSync(`/run/netns/${NETNS}`)) left.push(`netns ${NETNS}`);

@@ -14,7 +14,7 @@ export KUBE_LOCAL_REAL_NODE=1
 [ $# = 2 ] || { echo "usage: $0 <image.tar> <ref>" >&2; exit 2; }
 [ -f "$1" ] || { echo "error: no such image tarball: $1" >&2; exit 1; }
 recorded_pid node-containerd >/dev/null || { echo "error: the real node is not running — start it with \`pnpm cluster:up --real-node\`" >&2; exit 1; }
-if ctr --address "$NODE_SOCK" -n k8s.io images ls -q | grep -qxF "$2"; then
+if grep -qxF "$2" <<< "$(ctr --address "$NODE_SOCK" -n k8s.io images ls -q)"; then
   echo "[node] $2 already imported" >&2
   exit 0
 fi

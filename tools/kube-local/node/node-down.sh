@@ -42,7 +42,8 @@ stop_recorded node-containerd
 f="$STATE/pids/node-sandbox.pid"
 if [ -f "$f" ]; then
   read -r pid _ < "$f"
-  if [ -n "$pid" ] && { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -q "node-inside.sh"; then stop_pid node-sandbox "$pid"; fi
+  cmdline="$( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null || true)"
+  if [ -n "$pid" ] && [[ "$cmdline" == *node-inside.sh* ]]; then stop_pid node-sandbox "$pid"; fi
   rm -f "$f"
 fi
 stop_recorded node-apiserver-relay

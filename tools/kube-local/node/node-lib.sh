@@ -42,8 +42,11 @@ node_ready() {
 # import_image <OCI layout tar> <ref>: into containerd's k8s.io namespace (what kubelet sees), under <ref>.
 # An OCI layout names its image by tag only (org.opencontainers.image.ref.name): --base-name adds the rest.
 import_image() {
+  local images
   ctr --address "$NODE_SOCK" -n k8s.io images import --base-name "${2%:*}" "$1" >/dev/null
-  ctr --address "$NODE_SOCK" -n k8s.io images ls -q | grep -qxF "$2" && return 0
-  echo "error: $1 holds no image that imports as $2 (images now: $(ctr --address "$NODE_SOCK" -n k8s.io images ls -q | tr '\n' ' '))" >&2
+  # Read the whole list first: `ctr … | grep -q` under pipefail fails when grep stops reading early.
+  images="$(ctr --address "$NODE_SOCK" -n k8s.io images ls -q)"
+  grep -qxF "$2" <<< "$images" && return 0
+  echo "error: $1 holds no image that imports as $2 (images now: $(tr '\n' ' ' <<< "$images"))" >&2
   return 1
 }

@@ -31,7 +31,7 @@ done
 [ -x "$KUBE_LOCAL_BIN/kubelet" ] || node_fail "$KUBE_LOCAL_BIN/kubelet is missing — run \`pnpm cluster:build\`"
 [ -d /sys/fs/cgroup/memory ] || node_fail "cgroup v1 memory hierarchy not found at /sys/fs/cgroup/memory (this node setup is for cgroup v1 hosts)"
 [ -n "${PAUSE_TAR:-}" ] && [ -f "$PAUSE_TAR" ] || node_fail "PAUSE_TAR (the pause image tarball) is not set or missing"
-if ip netns list 2>/dev/null | grep -qw "^$NODE_NETNS" || ip link show "$NODE_VETH_HOST" >/dev/null 2>&1; then
+if [ -e "/run/netns/$NODE_NETNS" ] || ip link show "$NODE_VETH_HOST" >/dev/null 2>&1; then
   node_fail "netns $NODE_NETNS or interface $NODE_VETH_HOST already exists (a node of another state dir?) — run its \`down.sh --real-node\` or set KUBE_LOCAL_NODE_NETNS/KUBE_LOCAL_NODE_VETH"
 fi
 
