@@ -63,36 +63,59 @@ function describeValue(value: string): string | undefined {
 }
 
 /**
- * Walk any JSON-like value (values, profile, rendered manifests) and report everything that looks like a
- * literal credential: a known credential shape anywhere, or a literal string/number under a key whose
- * name says password/token/secret/api key/private key. Findings name the path and reason, never the value.
+ * Depth-first walk of a JSON-like value. `visit` sees every node with its path, the key it sits under and that
+ * key's object (array items inherit the array's key and parent); returning true skips the node's children.
+ * Each object or array is entered once.
  */
-export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialFinding[] {
-  const findings: CredentialFinding[] = [];
+function walkJson(
+  root: unknown,
+  basePath: string,
+  visit: (value: unknown, path: string, key: string | undefined, parent: unknown) => boolean | undefined,
+): void {
   const seen = new Set<unknown>();
   const walk = (value: unknown, path: string, key: string | undefined, parent: unknown): void => {
-    if (envReferenceName(value) !== undefined) return;
-    if (typeof value === 'string') {
-      const shape = describeValue(value);
-      if (shape) {
-        findings.push({ path, reason: `value looks like a ${shape}` });
-        return;
-      }
+    if (value !== null && typeof value === 'object') {
+      if (seen.has(value)) return;
+      seen.add(value);
     }
-    if ((typeof value === 'string' && !isTrivial(value)) || typeof value === 'number') {
-      if (isCredentialKey(key, parent)) {
-        findings.push({ path, reason: `literal value under credential-like key "${key}"` });
-      }
-      return;
-    }
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
+    if (visit(value, path, key, parent) === true) return;
+    if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
       value.forEach((item, i) => {
         walk(item, path === '' ? String(i) : `${path}.${i}`, key, parent);
       });
       return;
     }
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      walk(v, path === '' ? k : `${path}.${k}`, k, value);
+    }
+  };
+  walk(root, basePath, undefined, undefined);
+}
+
+/**
+ * Walk any JSON-like value (values, profile, rendered manifests) and report everything that looks like a
+ * literal credential: a known credential shape anywhere, or a literal string/number under a key whose
+ * name says password/token/secret/api key/private key. Findings name the path and reason, never the value.
+ */
+export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialFinding[] {
+  const findings: CredentialFinding[] = [];
+  walkJson(obj, basePath, (value, path, key, parent) => {
+    if (envReferenceName(value) !== undefined) return true;
+    if (typeof value === 'string') {
+      const shape = describeValue(value);
+      if (shape) {
+        findings.push({ path, reason: `value looks like a ${shape}` });
+        return true;
+      }
+    }
+    if ((typeof value === 'string' && !isTrivial(value)) || typeof value === 'number') {
+      if (isCredentialKey(key, parent)) {
+        findings.push({ path, reason: `literal value under credential-like key "${key}"` });
+      }
+      return true;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
     const record = value as Record<string, unknown>;
     // `{ name: API_TOKEN, value: "…" }` (container env and similar name/value lists).
     if (
@@ -111,11 +134,8 @@ export function findLiteralCredentials(obj: unknown, basePath = ''): CredentialF
         });
       }
     }
-    for (const [k, v] of Object.entries(record)) {
-      walk(v, path === '' ? k : `${path}.${k}`, k, value);
-    }
-  };
-  walk(obj, basePath, undefined, undefined);
+    return false;
+  });
   return findings;
 }
 
@@ -130,26 +150,12 @@ export interface EnvReference {
 /** Every `{env:NAME}` reference (see `envReferenceName`) in a JSON-like value, in document order. */
 export function findEnvReferences(obj: unknown, basePath = ''): EnvReference[] {
   const refs: EnvReference[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown, path: string, key: string | undefined, parent: unknown): void => {
+  walkJson(obj, basePath, (value, path, key, parent) => {
     const name = envReferenceName(value);
-    if (name !== undefined) {
-      refs.push({ path, name, credential: isCredentialKey(key, parent) });
-      return;
-    }
-    if (value === null || typeof value !== 'object' || seen.has(value)) return;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        walk(item, path === '' ? String(i) : `${path}.${i}`, key, parent);
-      });
-      return;
-    }
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      walk(v, path === '' ? k : `${path}.${k}`, k, value);
-    }
-  };
-  walk(obj, basePath, undefined, undefined);
+    if (name === undefined) return false;
+    refs.push({ path, name, credential: isCredentialKey(key, parent) });
+    return true;
+  });
   return refs;
 }
 
