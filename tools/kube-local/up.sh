@@ -144,28 +144,21 @@ launch kube-scheduler \
 if [ "$REAL_NODE" = 1 ]; then
   # shellcheck source=node/node-up.sh
   . "$here/node/node-up.sh"
-  wait_for kube-controller-manager 60 probe_https "$P_KCM"
-  wait_for kube-scheduler 60 probe_https "$P_SCHED"
-  cp "$STATE/admin.kubeconfig" "$KUBECONFIG_OUT.tmp" && mv "$KUBECONFIG_OUT.tmp" "$KUBECONFIG_OUT"
-  say "ready in $(elapsed): kubeconfig $KUBECONFIG_OUT (real node $NODE_NAME)"
-  say "control-plane RSS: $(rss_report)"
-  exit 0
-fi
+else
+  # kwok watches Logs objects (per-pod log files, created by the test helpers): install the CRD first.
+  kc apply --server-side -f "$KUBE_LOCAL_CACHE/share/kwok.x-k8s.io_logs.yaml" >/dev/null
+  kc wait --for=condition=Established crd/logs.kwok.x-k8s.io --timeout=30s >/dev/null
 
-# kwok watches Logs objects (per-pod log files, created by the test helpers): install the CRD first.
-kc apply --server-side -f "$KUBE_LOCAL_CACHE/share/kwok.x-k8s.io_logs.yaml" >/dev/null
-kc wait --for=condition=Established crd/logs.kwok.x-k8s.io --timeout=30s >/dev/null
+  say "starting kwok on https://127.0.0.1:$P_KWOK (fake kubelet for nodes kwok-node-0, kwok-node-1)"
+  KWOK_WORKDIR="$STATE/kwok" launch kwok \
+    --kubeconfig="$STATE/kwok.kubeconfig" --config="$STATE/kwok/kwok.yaml" \
+    --manage-all-nodes=true --node-ip=127.0.0.1 --node-name=localhost --node-port="$P_KWOK" \
+    --server-address="127.0.0.1:$P_KWOK" \
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
+    --node-lease-duration-seconds=40 --cidr=10.244.0.0/16 --enable-crds=Logs
 
-say "starting kwok on https://127.0.0.1:$P_KWOK (fake kubelet for nodes kwok-node-0, kwok-node-1)"
-KWOK_WORKDIR="$STATE/kwok" launch kwok \
-  --kubeconfig="$STATE/kwok.kubeconfig" --config="$STATE/kwok/kwok.yaml" \
-  --manage-all-nodes=true --node-ip=127.0.0.1 --node-name=localhost --node-port="$P_KWOK" \
-  --server-address="127.0.0.1:$P_KWOK" \
-  --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
-  --node-lease-duration-seconds=40 --cidr=10.244.0.0/16 --enable-crds=Logs
-
-for i in 0 1; do
-  kc apply --server-side -f - >/dev/null <<EOF
+  for i in 0 1; do
+    kc apply --server-side -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Node
 metadata:
@@ -179,15 +172,20 @@ metadata:
     kubernetes.io/arch: amd64
     type: kwok
 EOF
-done
+  done
+fi
 
 wait_for kube-controller-manager 60 probe_https "$P_KCM"
 wait_for kube-scheduler 60 probe_https "$P_SCHED"
-wait_for kwok 60 probe_https "$P_KWOK"
-wait_for kwok 60 nodes_ready
+if [ "$REAL_NODE" != 1 ]; then
+  wait_for kwok 60 probe_https "$P_KWOK"
+  wait_for kwok 60 nodes_ready
+fi
 
 # The admin kubeconfig is written last: its presence means "a cluster is up".
 cp "$STATE/admin.kubeconfig" "$KUBECONFIG_OUT.tmp" && mv "$KUBECONFIG_OUT.tmp" "$KUBECONFIG_OUT"
-say "ready in $(elapsed): kubeconfig $KUBECONFIG_OUT"
+node_note=""
+if [ "$REAL_NODE" = 1 ]; then node_note=" (real node $NODE_NAME)"; fi
+say "ready in $(elapsed): kubeconfig $KUBECONFIG_OUT$node_note"
 say "control-plane RSS: $(rss_report)"
 say "try: kubectl --kubeconfig $KUBECONFIG_OUT get nodes"

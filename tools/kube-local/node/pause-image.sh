@@ -4,7 +4,6 @@
 if [ -z "${PAUSE_TAR:-}" ]; then
   images_json="$(bash "$REPO_ROOT/tools/agent-image/build.sh" --pause-only)" \
     || { say "error: building the pause image failed (tools/agent-image/build.sh --pause-only)"; exit 1; }
-  PAUSE_TAR="$(printf '%s' "$images_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).pause.tar))')"
-  PAUSE_IMAGE="$(printf '%s' "$images_json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).pause.ref))')"
+  { read -r PAUSE_TAR; read -r PAUSE_IMAGE; } < <(node -e 'const { pause } = JSON.parse(process.argv[1]); console.log(`${pause.tar}\n${pause.ref}`)' "$images_json")
 fi
 export PAUSE_TAR PAUSE_IMAGE
