@@ -10,6 +10,7 @@ import { createBareRepo, type GitServer, startGitServer } from '@agentic-sdlc/gi
 import { clusterInfo, kubeconfigPath, loadKubeConfig, waitFor } from '@agentic-sdlc/kube-local/testing';
 import { opencodeConfigFor, type ScriptedModel, startScriptedModel } from '@agentic-sdlc/scripted-model';
 import * as k8s from '@kubernetes/client-node';
+import { kubeLocalBin } from '../../helm/src/cluster.js';
 import { REPO_ROOT } from './global-setup.js';
 
 export const NAMESPACE = 'agent-runner-dev';
@@ -60,6 +61,41 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
+/** `asdlc run` of the fixture's tasks.md with the k8s executor on the dev environment, NDJSON output. */
+export function k8sRunArgs(...extra: string[]): string[] {
+  return [
+    CLI_BIN,
+    'run',
+    TASKS_FILE,
+    '--executor',
+    'k8s',
+    '--env',
+    'dev',
+    '--json',
+    '--no-mark-done',
+    ...extra,
+  ];
+}
+
+export type OutputRecord = Record<string, unknown>;
+
+/** The NDJSON records of `asdlc … --json` output. */
+export function records(stdout: string): OutputRecord[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as OutputRecord);
+}
+
+/** The run summary's tasks by id; throws, with the output's tail, when there is no summary. */
+export function summaryOf(out: { stdout: string; stderr: string }): Record<string, OutputRecord> {
+  const summary = records(out.stdout).find((r) => r.type === 'summary') as
+    | { tasks: OutputRecord[] }
+    | undefined;
+  if (!summary) throw new Error(`no summary\nstderr:\n${out.stderr}\nstdout:\n${out.stdout.slice(-4000)}`);
+  return Object.fromEntries(summary.tasks.map((t) => [String(t.id), t]));
+}
+
 export interface Fixture {
   root: string;
   /** The developer's checkout (origin = the git server, credentials from E2E_GIT_TOKEN). */
@@ -80,12 +116,11 @@ function helmBin(): string {
   return execFileSync('bash', [join(REPO_ROOT, 'tools/helm/install.sh')], { encoding: 'utf8' }).trim();
 }
 
+/** The kubectl built with the loopback cluster (tools/kube-local); resolved once. */
+let kubectlPath: string | undefined;
 function kubectlBin(): string {
-  return execFileSync(
-    'bash',
-    ['-c', `. "${REPO_ROOT}/tools/kube-local/versions.sh"; printf %s "$KUBE_LOCAL_BIN/kubectl"`],
-    { encoding: 'utf8' },
-  );
+  kubectlPath ??= join(kubeLocalBin() ?? '', 'kubectl');
+  return kubectlPath;
 }
 
 export function kubectl(...args: string[]): string {

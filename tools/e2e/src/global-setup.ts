@@ -2,11 +2,12 @@
 // plane with its real node (`up.sh --real-node`), builds the agent and pause images locally
 // (tools/agent-image) and imports the agent image into the node's containerd. Stops the node again at the
 // end (unless KUBE_LOCAL_KEEP=1) and checks that it left nothing behind on the machine.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { kubeLocalBin } from '../../helm/src/cluster.js';
 import { type HostState, readHostState } from './host-state.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -42,13 +43,7 @@ function bash(script: string, args: string[] = [], capture = false): string {
 function nodeRunning(): boolean {
   const kubeconfig = join(STATE, 'kubeconfig');
   if (!existsSync(kubeconfig)) return false;
-  const kubectl = execFileSync(
-    'bash',
-    ['-c', `. "${KUBE_LOCAL}/versions.sh"; printf %s "$KUBE_LOCAL_BIN/kubectl"`],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const kubectl = join(kubeLocalBin() ?? '', 'kubectl');
   const res = spawnSync(kubectl, ['--kubeconfig', kubeconfig, 'get', 'node', 'asdlc-node', '-o', 'name'], {
     encoding: 'utf8',
     timeout: 10_000,

@@ -7,7 +7,17 @@ import { branchHead, listBranches } from '@agentic-sdlc/git-server';
 import { taskJobName } from '@agentic-sdlc/pod-launcher';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { CLI_BIN, type Fixture, git, NAMESPACE, runAsync, setUpFixture, TASKS_FILE } from '../src/fixture.js';
+import {
+  CLI_BIN,
+  type Fixture,
+  git,
+  k8sRunArgs,
+  NAMESPACE,
+  records,
+  runAsync,
+  setUpFixture,
+  summaryOf,
+} from '../src/fixture.js';
 import { readHostState } from '../src/host-state.js';
 
 const TASKS = ['T002', 'T005', 'T006'];
@@ -20,38 +30,17 @@ afterAll(async () => {
   await fx?.close();
 });
 
-type Rec = Record<string, unknown>;
-const records = (stdout: string): Rec[] =>
-  stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Rec);
-
 describe('asdlc run --executor k8s --env dev on a real node', () => {
   const runId = `e2e-${Date.now().toString(36)}`;
   let out: { status: number; stdout: string; stderr: string };
   let pods: k8s.V1Pod[] = [];
 
   beforeAll(async () => {
-    out = await runAsync(
-      process.execPath,
-      [
-        CLI_BIN,
-        'run',
-        TASKS_FILE,
-        '--executor',
-        'k8s',
-        '--env',
-        'dev',
-        '--tasks',
-        TASKS.join(','),
-        '--json',
-        '--run-id',
-        runId,
-        '--no-mark-done',
-      ],
-      { cwd: fx.repo, env: fx.cliEnv, timeoutMs: 540_000 },
-    );
+    out = await runAsync(process.execPath, k8sRunArgs('--tasks', TASKS.join(','), '--run-id', runId), {
+      cwd: fx.repo,
+      env: fx.cliEnv,
+      timeoutMs: 540_000,
+    });
     const core = fx.kc.makeApiClient(k8s.CoreV1Api);
     pods = (
       await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `agentic-sdlc.dev/run=${runId}` })
@@ -59,10 +48,8 @@ describe('asdlc run --executor k8s --env dev on a real node', () => {
   }, 600_000);
 
   test('3 Jobs ran as real pods of the agent image; 2 tasks pushed, the failing one says why', () => {
-    const summary = records(out.stdout).find((r) => r.type === 'summary') as { tasks: Rec[] } | undefined;
-    expect(summary, `no summary\nstderr:\n${out.stderr}\nstdout:\n${out.stdout.slice(-4000)}`).toBeDefined();
+    const byId = summaryOf(out);
     expect(out.status, out.stderr).toBe(1);
-    const byId = Object.fromEntries((summary?.tasks ?? []).map((t) => [String(t.id), t]));
     expect(Object.keys(byId).sort()).toEqual(TASKS);
     for (const id of ['T002', 'T005']) {
       expect(byId[id], id).toMatchObject({ outcome: 'succeeded', pushed: true });
@@ -96,8 +83,7 @@ describe('asdlc run --executor k8s --env dev on a real node', () => {
   });
 
   test('the 2 branches with their commits are on the git server; the agent really edited the files', () => {
-    const summary = records(out.stdout).find((r) => r.type === 'summary') as { tasks: Rec[] };
-    const byId = Object.fromEntries(summary.tasks.map((t) => [String(t.id), t]));
+    const byId = summaryOf(out);
     const branches = listBranches(fx.gitRoot, 'greeter');
     for (const [id, file, text] of [
       ['T002', 'src/greet.js', 'export function greet(name)'],

@@ -5,7 +5,7 @@ import { clusterInfo } from '@agentic-sdlc/kube-local/testing';
 import { taskJobName } from '@agentic-sdlc/pod-launcher';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { CLI_BIN, type Fixture, NAMESPACE, runAsync, setUpFixture, TASKS_FILE } from '../src/fixture.js';
+import { type Fixture, k8sRunArgs, NAMESPACE, runAsync, setUpFixture, summaryOf } from '../src/fixture.js';
 
 let fx: Fixture;
 let stall: Server;
@@ -33,34 +33,11 @@ afterAll(async () => {
   await fx?.close();
 });
 
-type Rec = Record<string, unknown>;
-const summaryOf = (stdout: string): Record<string, Rec> => {
-  const summary = stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Rec)
-    .find((r) => r.type === 'summary') as { tasks: Rec[] } | undefined;
-  if (!summary) throw new Error(`no summary in:\n${stdout.slice(-4000)}`);
-  return Object.fromEntries(summary.tasks.map((t) => [String(t.id), t]));
-};
-
 describe('timeouts on a real node', () => {
   test("the runner's timeout stops a hanging agent; a hang it does not cover ends at the Job's deadline", async () => {
     const runner = `e2e-to-runner-${Date.now().toString(36)}`;
     const job = `e2e-to-job-${Date.now().toString(36)}`;
-    const common = [
-      CLI_BIN,
-      'run',
-      TASKS_FILE,
-      '--executor',
-      'k8s',
-      '--env',
-      'dev',
-      '--tasks',
-      'T007',
-      '--json',
-      '--no-mark-done',
-    ];
+    const common = k8sRunArgs('--tasks', 'T007');
     const [byRunner, byJob] = await Promise.all([
       runAsync(process.execPath, [...common, '--run-id', runner, '--timeout', '25s'], {
         cwd: fx.repo,
@@ -74,7 +51,7 @@ describe('timeouts on a real node', () => {
       ),
     ]);
 
-    const a = summaryOf(byRunner.stdout).T007;
+    const a = summaryOf(byRunner).T007;
     expect(byRunner.status, byRunner.stderr).toBe(1);
     expect(a, JSON.stringify(a)).toMatchObject({ outcome: 'timed-out', pushed: false });
     expect(String(a?.reason)).toMatch(/exceeded the timeout of 25s/);
@@ -82,7 +59,7 @@ describe('timeouts on a real node', () => {
     // The model saw the agent's request (OpenCode really ran) and never answered it.
     expect(fx.model.requests.some((r) => r.scriptKey === 'T007' && r.reply === 'hang')).toBe(true);
 
-    const b = summaryOf(byJob.stdout).T007;
+    const b = summaryOf(byJob).T007;
     expect(byJob.status, byJob.stderr).toBe(1);
     expect(b, JSON.stringify(b)).toMatchObject({ outcome: 'timed-out', pushed: false });
     expect(String(b?.reason)).toMatch(/activeDeadlineSeconds/);
