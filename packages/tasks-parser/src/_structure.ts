@@ -42,16 +42,28 @@ export function parseMarkdown(text: string): Root {
 export function blocksOf(skeleton: Skeleton): Block[] {
   const tree = parseMarkdown(skeleton.text);
   const out: Block[] = [];
-  const { orig, folded } = skeleton;
+  const { orig, folded, text } = skeleton;
   const line = (skelLine: number): number => (orig[skelLine - 1] ?? skelLine - 1) + 1;
-  /** Last original line of a node: an end at column 1 (an unclosed fence ended by its container) covers nothing of that line. */
-  const endLine = (pos: { start: { line: number }; end: { line: number; column: number } }): number =>
-    line(pos.end.column === 1 && pos.end.line > pos.start.line ? pos.end.line - 1 : pos.end.line);
   /** Where a block starting on this skeleton line starts in the original (a folded run starts earlier). */
   const startLine = (skelLine: number): number => {
     const l = line(skelLine);
     const units = folded.get(l - 1);
     return units === undefined ? l : units[0]![0] + 1;
+  };
+  /**
+   * Last original line of a node. An unclosed fence ended by its container ends the node at column 1 of the next
+   * line (nothing of it is covered) or just after that line's list marker (only the marker is): on a folded run's
+   * line the marker is the run's first line.
+   */
+  const endLine = (pos: {
+    start: { line: number };
+    end: { line: number; column: number; offset?: number | undefined };
+  }): number => {
+    if (pos.end.line === pos.start.line) return line(pos.end.line);
+    if (pos.end.column === 1) return line(pos.end.line - 1);
+    const offset = pos.end.offset;
+    const midLine = offset !== undefined && offset < text.length && text.charCodeAt(offset) !== 10;
+    return midLine ? startLine(pos.end.line) : line(pos.end.line);
   };
 
   const visitList = (list: List, level: number): void => {

@@ -100,6 +100,15 @@ describe('skeleton', () => {
     ]);
   });
 
+  it('maps the end of an item whose unclosed fence swallows the next (folded) item marker (found by the property below)', () => {
+    for (const lines of [
+      ['- **T-007**: no checkbox', '  ```', '- [ ] ```not a fence```', '- [x] **T002 [P]** bold'],
+      [' - [x] T006 leading space', '   ```', '- [x] **T002 [P]** bold', '- [X] T003 [SYNC] done'],
+    ]) {
+      expect(blocksOf(makeSkeleton(lines))).toEqual(blocksOf(full(lines)));
+    }
+  });
+
   it('gives remark the same block structure as the full text, on arbitrary markdown', () => {
     fc.assert(
       fc.property(doc, (lines) => {
